@@ -1,0 +1,46 @@
+# Two commands for a fresh machine: `make run` (the portal with demo data) and `make test`.
+VENV := .venv
+PY := $(VENV)/bin/python
+PYBABEL := $(VENV)/bin/pybabel
+INSTALLED := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/messages.po))
+PORT ?= 8000
+
+.PHONY: run test install translations compile-translations assets check-types clean
+
+run: install compile-translations
+	$(VENV)/bin/portal migrate
+	$(VENV)/bin/portal demo
+	$(VENV)/bin/portal serve --port $(PORT)
+
+test: install compile-translations
+	$(PY) -m pytest
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+compile-translations: $(MO_FILES)
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po | install
+	$(PYBABEL) compile -i $< -o $@
+
+# Extract every translatable string and merge it into the catalogues (then translate the new ones).
+translations: install
+	$(PYBABEL) extract --no-location --sort-output --omit-header -F babel.cfg -k N_ -o locales/messages.pot portal templates
+	$(PYBABEL) update --no-fuzzy-matching --omit-header -i locales/messages.pot -d locales -D messages
+
+# Rebuild the vendored front-end (DKFDS cut down, htmx) into static/. Needs npm; running the portal does not.
+assets:
+	cd assets && npm ci --no-audit --no-fund && npm run build
+
+check-types: install
+	$(PY) -m mypy
+
+clean:
+	rm -rf $(VENV) var $(MO_FILES)

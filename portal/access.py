@@ -1,0 +1,130 @@
+"""The one access policy: who may use which route, and who may see which plan.
+
+Views never decide access themselves: routes declare an ``Access`` level and object
+checks (may this user see that plan?) are answered here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from portal.accounts.models import LoginSession, User
+from portal.consent.rules import (
+    ConsentFacts,
+    EffortOwnership,
+    PlanFacts,
+    StaffVisibility,
+    Viewer,
+    staff_visibility,
+)
+from portal.plans.models import Plan
+
+DANISH_TIME = ZoneInfo("Europe/Copenhagen")
+
+
+class Access(enum.Enum):
+    PUBLIC = "public"              # anyone, logged in or not
+    DEMO = "demo"                  # anyone, and only while the demo runs
+    AUTHENTICATED = "authenticated"  # any logged-in user
+    CITIZEN_SIDE = "citizen_side"  # a citizen, or a relative acting for one
+    STAFF = "staff"                # a caseworker
+    ADMIN = "admin"                # a municipal admin
+    EVALUATOR = "evaluator"        # aggregates only
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making the request."""
+
+    user: User | None = None
+    session: LoginSession | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user is not None
+
+    @property
+    def role(self) -> str | None:
+        return self.user.role if self.user else None
+
+    @property
+    def subject_person_id(self) -> int | None:
+        """The citizen whose plan the citizen side is looking at."""
+        if self.user is None:
+            return None
+        if self.user.role == "citizen":
+            return self.user.person_id
+        if self.user.role == "relative" and self.session is not None:
+            return self.session.acting_for_person_id
+        return None
+
+
+ANONYMOUS = Principal()
+
+
+def route_allows(access: Access, principal: Principal, *, demo_enabled: bool) -> bool:
+    if access is Access.PUBLIC:
+        return True
+    if access is Access.DEMO:
+        return demo_enabled
+    if principal.user is None or not principal.user.is_active:
+        return False
+    role = principal.user.role
+    if access is Access.AUTHENTICATED:
+        return True
+    if access is Access.CITIZEN_SIDE:
+        return role == "citizen" or (role == "relative" and principal.subject_person_id is not None)
+    if access is Access.STAFF:
+        return role == "caseworker"
+    if access is Access.ADMIN:
+        return role == "admin"
+    if access is Access.EVALUATOR:
+        return role == "evaluator"
+    raise AssertionError(f"unhandled access level {access}")
+
+
+def viewer_of(user: User) -> Viewer:
+    municipality_id = user.municipality_id
+    if municipality_id is None and user.department is not None:
+        municipality_id = user.department.municipality_id
+    return Viewer(
+        user_id=user.id,
+        role=user.role,
+        department_id=user.department_id,
+        municipality_id=municipality_id,
+    )
+
+
+def plan_facts(plan: Plan) -> PlanFacts:
+    return PlanFacts(
+        plan_id=plan.id,
+        municipality_id=plan.municipality_id,
+        contact_user_id=plan.contact_user_id,
+        deputy_user_id=plan.deputy_user_id,
+        efforts=tuple(
+            EffortOwnership(
+                effort_id=effort.id,
+                department_id=effort.department_id,
+                responsible_user_id=effort.responsible_user_id,
+            )
+            for effort in plan.efforts
+        ),
+    )
+
+
+def staff_plan_visibility(
+    user: User, plan: Plan, consents: list[ConsentFacts], now: dt.datetime
+) -> StaffVisibility:
+    # Consent dates are Danish calendar dates, so compare them in Danish time.
+    return staff_visibility(viewer_of(user), plan_facts(plan), consents, now.astimezone(DANISH_TIME))
+
+
+def citizen_visible_member_ids(plan: Plan, person_id: int) -> frozenset[int]:
+    """The parts of a plan a citizen sees: their own, and their children's where they have custody."""
+    return frozenset(
+        {person_id}
+        | {member.person_id for member in plan.members if member.custody_holder_id == person_id}
+    )

@@ -1,0 +1,129 @@
+"""``create_app(settings)`` builds the whole application; importing changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, MutableMapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from portal import errors, i18n
+from portal.accounts import views as account_views
+from portal.db import Database
+from portal.pages import views as page_views
+from portal.plans import views as plan_views
+from portal.security import CsrfProtection, SessionCookie
+from portal.settings import Settings
+from portal.templating import STATIC_DIR, build_templates
+
+LOCALE_COOKIE = "enplan_locale"
+
+
+class LocaleMiddleware:
+    """Sets the request's locale in a context var before anything renders."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        locale = i18n.negotiate(
+            request.headers.get("accept-language"), request.cookies.get(LOCALE_COOKIE)
+        )
+        token = i18n.current_locale.set(locale)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            i18n.current_locale.reset(token)
+
+
+class SecurityHeadersMiddleware:
+    """Headers every response gets: a strict CSP (no inline script), no framing."""
+
+    HEADERS = [
+        (
+            b"content-security-policy",
+            b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            b"font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+            b"form-action 'self'",
+        ),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    ]
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + self.HEADERS
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def template_context(request: Request) -> dict[str, Any]:
+    ctx = getattr(request.state, "ctx", None)
+    settings: Settings = request.app.state.settings
+    return {
+        "principal": ctx.principal if ctx else None,
+        "csrf_token": ctx.csrf_token if ctx else "",
+        "demo_enabled": settings.demo_enabled,
+    }
+
+
+def build_routes() -> list[BaseRoute]:
+    return [
+        *page_views.routes(),
+        *account_views.routes(),
+        *plan_views.routes(),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+
+
+def create_app(settings: Settings, database: Database | None = None) -> Starlette:
+    owns_database = database is None
+    if database is None:
+        database = Database.from_url(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owns_database:
+            database.dispose()
+
+    app = Starlette(
+        routes=build_routes(),
+        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(LocaleMiddleware)],
+        exception_handlers={
+            HTTPException: errors.http_exception,
+            OperationalError: errors.database_unavailable,
+            500: errors.server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.templates = build_templates(context_processors=[template_context])
+    app.state.session_cookie = SessionCookie(settings)
+    app.state.csrf = CsrfProtection(settings)
+    return app

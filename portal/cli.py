@@ -1,0 +1,141 @@
+"""``portal``: serve, migrate and load demo data. Errors are one line, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.settings import Settings, SettingsError
+
+EXIT_BAD_SETTING = 2
+EXIT_FAILURE = 1
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"portal: {message}", file=sys.stderr)
+    return code
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, not {port}")
+    return port
+
+
+def _workers(value: str) -> int:
+    try:
+        workers = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 1 <= workers <= 64:
+        raise argparse.ArgumentTypeError(f"workers must be between 1 and 64, not {workers}")
+    return workers
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="portal",
+        description="Én plan: the citizen portal. Settings come from PORTAL_* environment variables.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the portal over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--workers", type=_workers, default=1, help="worker processes (default 1)")
+
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("demo", help="load the demo data (a second run changes nothing)")
+    return parser
+
+
+def app_factory() -> object:
+    """Entry point for uvicorn workers, which build the app in each process."""
+    from portal.app import create_app
+
+    return create_app(Settings.from_env(os.environ))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env(os.environ)
+    except SettingsError as error:
+        return _fail(str(error), EXIT_BAD_SETTING)
+    try:
+        if args.command == "migrate":
+            return migrate(settings)
+        if args.command == "demo":
+            return demo(settings)
+        if args.command == "serve":
+            return serve(settings, args.host, args.port, args.workers)
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return _fail(f"the database cannot be used: {reason}", EXIT_FAILURE)
+    raise AssertionError(args.command)
+
+
+def migrate(settings: Settings) -> int:
+    from portal import migrate as migrations
+    from portal.db import build_engine
+
+    engine = build_engine(settings.database_url)
+    try:
+        migrations.upgrade(engine)
+        print(f"portal: database at revision {migrations.current_revision(engine)}")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def demo(settings: Settings) -> int:
+    if settings.is_production:
+        return _fail("demo data cannot be loaded when PORTAL_ENV=production", EXIT_BAD_SETTING)
+    from portal import migrate as migrations
+    from portal.db import Database
+    from portal.accounts.services import demo_personas
+    from portal.demo import load_demo
+
+    database = Database.from_url(settings.database_url)
+    try:
+        if migrations.current_revision(database.engine) is None:
+            return _fail("the database has no schema yet: run `portal migrate` first", EXIT_FAILURE)
+        with database.session() as db:
+            summary = load_demo(db, dt.date.today())
+            print("portal: demo data loaded" if summary.created else "portal: demo data already there; nothing changed")
+            print(f"portal: open {settings.origin}/demo and enter as one of these people:")
+            for user in demo_personas(db):
+                where = user.department.name if user.department else (user.municipality.name if user.municipality else "")
+                print(f"  - {user.display_name} ({user.role}{', ' + where if where else ''})")
+    finally:
+        database.dispose()
+    return 0
+
+
+def serve(settings: Settings, host: str, port: int, workers: int) -> int:
+    import uvicorn
+
+    print(f"portal: serving {settings.origin} ({settings.env}) on {host}:{port} with {workers} worker(s)")
+    uvicorn.run(
+        "portal.cli:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Calm, translated error pages instead of tracebacks."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from portal.i18n import gettext as _
+
+log = logging.getLogger("portal")
+
+
+def error_texts(status_code: int) -> tuple[str, str]:
+    if status_code == 404:
+        return _("Page not found"), _(
+            "We cannot find the page. Check the address, or go to the front page."
+        )
+    if status_code == 401:
+        return _("Please log in"), _("You need to log in to do this.")
+    if status_code == 403:
+        return _("We could not carry out your request"), _(
+            "The form was too old or came from another site. Go back, reload the page and try again."
+        )
+    if status_code == 405:
+        return _("We could not carry out your request"), _("This address cannot be used like that.")
+    if status_code == 503:
+        return _("The portal is not available right now"), _(
+            "We cannot reach our data right now. Nothing you did is lost. Try again in a few minutes."
+        )
+    if 400 <= status_code < 500:
+        return _("We could not carry out your request"), _("Go back and try again.")
+    return _("Something went wrong"), _(
+        "Something went wrong on our side. Nothing you did is lost. Try again in a few minutes."
+    )
+
+
+def error_response(request: Request, status_code: int) -> Response:
+    title, text = error_texts(status_code)
+    templates = request.app.state.templates
+    context = {"status_code": status_code, "error_title": title, "error_text": text}
+    try:
+        return templates.TemplateResponse(request, "error.html", context, status_code=status_code)
+    except Exception:  # the error page itself must never fail
+        log.exception("could not render the error page")
+        return PlainTextResponse(f"{title}\n{text}", status_code=status_code)
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_response(request, exc.status_code)
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    log.error("database unavailable: %s", exc)
+    return error_response(request, 503)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, OperationalError):
+        return await database_unavailable(request, exc)
+    log.exception("unhandled error", exc_info=exc)
+    return error_response(request, 500)

@@ -1,0 +1,70 @@
+"""The front page, the accessibility statement, language choice and machine endpoints."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from portal import i18n
+from portal.access import Access
+from portal.errors import error_response
+from portal.plans.views import render
+from portal.web import DeclaredRoute, context, route
+
+LOCALE_COOKIE = "enplan_locale"
+
+
+def home_for(role: str | None) -> str:
+    if role in ("citizen", "relative"):
+        return "/min-plan"
+    if role == "caseworker":
+        return "/sag/"
+    return "/"
+
+
+def front_page(request: Request) -> Response:
+    principal = context(request).principal
+    if principal.is_authenticated and home_for(principal.role) != "/":
+        return RedirectResponse(home_for(principal.role), status_code=303)
+    return render(request, "start.html")
+
+
+def accessibility_statement(request: Request) -> Response:
+    return render(request, "accessibility.html")
+
+
+def choose_language(request: Request) -> Response:
+    form = context(request).form
+    locale = form.get("sprog")
+    if locale not in i18n.SUPPORTED_LOCALES:
+        return error_response(request, 400)
+    target = form.get("next")
+    # Only local paths, so the form cannot be used to send people elsewhere.
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(LOCALE_COOKIE, str(locale), max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response
+
+
+def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def readyz(request: Request) -> Response:
+    try:
+        request.app.state.database.ping()
+    except SQLAlchemyError:
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "reachable"})
+
+
+def routes() -> list[DeclaredRoute]:
+    return [
+        route("/", front_page, access=Access.PUBLIC, name="front_page"),
+        route("/tilgaengelighed", accessibility_statement, access=Access.PUBLIC, name="accessibility"),
+        route("/sprog", choose_language, access=Access.PUBLIC, methods=("POST",), name="choose_language"),
+        route("/healthz", healthz, access=Access.PUBLIC, name="healthz"),
+        route("/readyz", readyz, access=Access.PUBLIC, name="readyz"),
+    ]

@@ -1,0 +1,182 @@
+"""Reading plans: what views ask for. Views never query the database themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.base import ExecutableOption
+
+from portal.accounts.models import Department, Person, User
+from portal.audit.models import AccessLogEntry
+from portal.consent.models import Consent
+from portal.consent.rules import ConsentFacts, StaffVisibility, may_see_item
+from portal.access import staff_plan_visibility, viewer_of
+from portal.plans import rules
+from portal.plans.catalogue import load_sequencing_pairs
+from portal.plans.models import Effort, Goal, Plan, PlanMember
+
+
+@dataclass(frozen=True)
+class StaffPlanView:
+    plan: Plan
+    visibility: StaffVisibility
+    efforts: list[Effort]          # only what the viewer may see
+    hidden_effort_count: int       # efforts of departments without consent
+    findings: list[rules.Finding]
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    plan: Plan
+    my_roles: tuple[str, ...]      # "contact", "deputy", "effort"
+    effort_count: int
+
+
+class PlanReader(Protocol):
+    def plan_for_person(self, person_id: int) -> Plan | None: ...
+    def caseload(self, user: User) -> list[CaseloadRow]: ...
+    def staff_view(self, user: User, plan_id: int, now: dt.datetime) -> StaffPlanView | None: ...
+
+
+def _plan_loading_options() -> list[ExecutableOption]:
+    return [
+        selectinload(Plan.citizen),
+        selectinload(Plan.contact).selectinload(User.department),
+        selectinload(Plan.deputy).selectinload(User.department),
+        selectinload(Plan.members).selectinload(PlanMember.person).selectinload(Person.health_restrictions),
+        selectinload(Plan.goals).selectinload(Goal.effort_links),
+        selectinload(Plan.goals).selectinload(Goal.member),
+        selectinload(Plan.efforts).selectinload(Effort.slots),
+        selectinload(Plan.efforts).selectinload(Effort.department),
+        selectinload(Plan.efforts).selectinload(Effort.responsible),
+        selectinload(Plan.efforts).selectinload(Effort.participant),
+        selectinload(Plan.efforts).selectinload(Effort.member),
+        selectinload(Plan.participants),
+        selectinload(Plan.meetings),
+    ]
+
+
+def effort_facts(effort: Effort) -> rules.EffortFacts:
+    if effort.department is not None:
+        provider = effort.department.name
+    elif effort.participant is not None:
+        provider = effort.participant.name
+    else:
+        provider = ""
+    return rules.EffortFacts(
+        id=effort.id,
+        title=effort.title,
+        person_id=effort.member_person_id,
+        person_name=effort.member.first_name,
+        department_id=effort.department_id,
+        provider_name=provider,
+        start=effort.start_date,
+        end=effort.end_date,
+        status=effort.status,
+        support_kind=effort.support_kind,
+        physical_demands=frozenset(effort.physical_demands or ()),
+        slots=tuple(rules.TimeSlot(s.weekday, s.start_time, s.end_time) for s in effort.slots),
+    )
+
+
+def plan_findings(plan: Plan, efforts: list[Effort]) -> list[rules.Finding]:
+    restrictions = [
+        rules.HealthRestriction(
+            person_id=member.person_id,
+            person_name=member.person.first_name,
+            demand=restriction.demand,
+            description=restriction.description,
+        )
+        for member in plan.members
+        for restriction in member.person.health_restrictions
+    ]
+    return rules.check_plan(
+        [effort_facts(effort) for effort in efforts], restrictions, load_sequencing_pairs()
+    )
+
+
+class SqlPlanReader:
+    def __init__(self, db: Session):
+        self.db = db
+
+    def load(self, plan_id: int) -> Plan | None:
+        return self.db.scalars(
+            select(Plan).where(Plan.id == plan_id).options(*_plan_loading_options())
+        ).one_or_none()
+
+    def plan_for_person(self, person_id: int) -> Plan | None:
+        plan_id = self.db.scalar(select(PlanMember.plan_id).where(PlanMember.person_id == person_id))
+        return self.load(plan_id) if plan_id is not None else None
+
+    def consents(self, plan_id: int) -> list[ConsentFacts]:
+        return [
+            ConsentFacts(
+                recipient_department_id=c.recipient_department_id,
+                recipient_municipality_id=c.recipient_municipality_id,
+                valid_from=c.valid_from,
+                valid_until=c.valid_until,
+                withdrawn_at=c.withdrawn_at,
+            )
+            for c in self.db.scalars(select(Consent).where(Consent.plan_id == plan_id))
+        ]
+
+    def caseload(self, user: User) -> list[CaseloadRow]:
+        effort_plan_ids = select(Effort.plan_id).where(Effort.responsible_user_id == user.id)
+        plans = self.db.scalars(
+            select(Plan)
+            .where(
+                or_(
+                    Plan.contact_user_id == user.id,
+                    Plan.deputy_user_id == user.id,
+                    Plan.id.in_(effort_plan_ids),
+                )
+            )
+            .options(selectinload(Plan.citizen), selectinload(Plan.efforts), selectinload(Plan.contact))
+            .order_by(Plan.id)
+        ).all()
+        rows = []
+        for plan in plans:
+            roles = []
+            if plan.contact_user_id == user.id:
+                roles.append("contact")
+            if plan.deputy_user_id == user.id:
+                roles.append("deputy")
+            if any(e.responsible_user_id == user.id for e in plan.efforts):
+                roles.append("effort")
+            rows.append(CaseloadRow(plan, tuple(roles), len(plan.efforts)))
+        return rows
+
+    def staff_view(self, user: User, plan_id: int, now: dt.datetime) -> StaffPlanView | None:
+        """The plan as this caseworker may see it, or None; a granted read is logged."""
+        plan = self.load(plan_id)
+        if plan is None:
+            return None
+        visibility = staff_plan_visibility(user, plan, self.consents(plan.id), now)
+        if not visibility.sees_plan:
+            return None
+        viewer = viewer_of(user)
+        efforts = [e for e in plan.efforts if may_see_item(visibility, viewer, e.department_id)]
+        self.record_staff_read(user, plan, "view_plan", now)
+        return StaffPlanView(
+            plan=plan,
+            visibility=visibility,
+            efforts=efforts,
+            hidden_effort_count=len(plan.efforts) - len(efforts),
+            findings=plan_findings(plan, efforts),
+        )
+
+    def record_staff_read(self, user: User, plan: Plan, kind: str, now: dt.datetime) -> None:
+        self.db.add(
+            AccessLogEntry(
+                plan_id=plan.id, user_id=user.id, department_id=user.department_id, kind=kind, occurred_at=now
+            )
+        )
+
+    def departments(self, ids: set[int]) -> dict[int, Department]:
+        if not ids:
+            return {}
+        return {d.id: d for d in self.db.scalars(select(Department).where(Department.id.in_(ids)))}

@@ -1,0 +1,138 @@
+"""Plan pages: the citizen's plan and week, the caseworker's caseload and plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from portal.access import Access, citizen_visible_member_ids
+from portal.errors import error_response
+from portal.plans import schedule
+from portal.plans.catalogue import load_legal_bases
+from portal.plans.models import Effort, Plan
+from portal.plans.services import SqlPlanReader
+from portal.web import DeclaredRoute, context, not_found, route
+
+LOCAL_ZONE = ZoneInfo("Europe/Copenhagen")
+
+
+def render(request: Request, name: str, status_code: int = 200, **values: object) -> Response:
+    response = request.app.state.templates.TemplateResponse(request, name, values, status_code=status_code)
+    response.headers["Vary"] = "HX-Request, Cookie"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _citizen_plan(request: Request) -> tuple[Plan | None, frozenset[int]]:
+    ctx = context(request)
+    person_id = ctx.principal.subject_person_id
+    assert person_id is not None  # guaranteed by Access.CITIZEN_SIDE
+    plan = SqlPlanReader(ctx.db).plan_for_person(person_id)
+    if plan is None:
+        return None, frozenset()
+    return plan, citizen_visible_member_ids(plan, person_id)
+
+
+def my_plan(request: Request) -> Response:
+    plan, member_ids = _citizen_plan(request)
+    if plan is None:
+        return render(request, "citizen/no_plan.html")
+    efforts = [e for e in plan.efforts if e.member_person_id in member_ids and e.status != "ended"]
+    goals = [g for g in plan.goals if g.member_person_id in member_ids and g.show_on_front and g.status != "dropped"]
+    efforts_by_goal: dict[int, list[Effort]] = defaultdict(list)
+    linked: set[int] = set()
+    for effort in efforts:
+        for link in effort.goal_links:
+            efforts_by_goal[link.goal_id].append(effort)
+            linked.add(effort.id)
+    now = context(request).now
+    next_meeting = next((m for m in plan.meetings if m.starts_at >= now), None)
+    return render(
+        request,
+        "citizen/plan.html",
+        plan=plan,
+        goals=goals,
+        efforts_by_goal=efforts_by_goal,
+        other_efforts=[e for e in efforts if e.id not in linked],
+        hidden_goal_count=sum(1 for g in plan.goals if g.member_person_id in member_ids and not g.show_on_front),
+        next_meeting=next_meeting,
+        legal_bases=load_legal_bases(),
+        show_person=len(member_ids) > 1,
+    )
+
+
+def _requested_monday(request: Request, today: dt.date) -> dt.date | None:
+    raw = request.query_params.get("uge")
+    if raw is None:
+        return schedule.monday_of(today)
+    try:
+        return schedule.monday_of(dt.date.fromisoformat(raw))
+    except ValueError:
+        return None
+
+
+def my_week(request: Request) -> Response:
+    today = context(request).now.astimezone(LOCAL_ZONE).date()
+    monday = _requested_monday(request, today)
+    if monday is None:
+        return error_response(request, 400)
+    plan, member_ids = _citizen_plan(request)
+    if plan is None:
+        return render(request, "citizen/no_plan.html")
+    efforts = [e for e in plan.efforts if e.member_person_id in member_ids]
+    days = schedule.week(efforts, list(plan.meetings), monday)
+    return render(
+        request,
+        "citizen/week.html",
+        plan=plan,
+        days=days,
+        monday=monday,
+        today=today,
+        previous_monday=monday - dt.timedelta(days=7),
+        next_monday=monday + dt.timedelta(days=7),
+        show_person=len(member_ids) > 1,
+    )
+
+
+def caseload(request: Request) -> Response:
+    ctx = context(request)
+    assert ctx.principal.user is not None
+    rows = SqlPlanReader(ctx.db).caseload(ctx.principal.user)
+    return render(request, "staff/caseload.html", rows=rows)
+
+
+def staff_plan(request: Request) -> Response:
+    ctx = context(request)
+    assert ctx.principal.user is not None
+    try:
+        plan_id = int(request.path_params["plan_id"])
+    except ValueError:
+        return not_found(request)
+    view = SqlPlanReader(ctx.db).staff_view(ctx.principal.user, plan_id, ctx.now)
+    if view is None:
+        return not_found(request, plan_id=plan_id)
+    findings_by_effort: dict[int, list[object]] = defaultdict(list)
+    for finding in view.findings:
+        for effort_id in finding.effort_ids:
+            findings_by_effort[effort_id].append(finding)
+    return render(
+        request,
+        "staff/plan.html",
+        view=view,
+        plan=view.plan,
+        findings_by_effort=findings_by_effort,
+        legal_bases=load_legal_bases(),
+    )
+
+
+def routes() -> list[DeclaredRoute]:
+    return [
+        route("/min-plan", my_plan, access=Access.CITIZEN_SIDE, name="my_plan"),
+        route("/min-plan/uge", my_week, access=Access.CITIZEN_SIDE, name="my_week"),
+        route("/sag/", caseload, access=Access.STAFF, name="caseload"),
+        route("/sag/plan/{plan_id}", staff_plan, access=Access.STAFF, name="staff_plan"),
+    ]

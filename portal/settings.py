@@ -1,0 +1,107 @@
+"""Settings from ``PORTAL_*`` environment variables, validated once at start-up."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "portal.sqlite3"
+ENVIRONMENTS = ("demo", "test", "production")
+SUPPORTED_DRIVERS = ("sqlite", "postgresql", "postgresql+psycopg")
+
+
+class SettingsError(ValueError):
+    """A setting is wrong; the message is one line meant for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "demo"
+    database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    origin: str = "http://localhost:8000"
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+
+    @property
+    def demo_enabled(self) -> bool:
+        # The persona switcher must never exist in production, whatever else is set.
+        return self.env == "demo"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def rp_id(self) -> str:
+        return urlsplit(self.origin).hostname or "localhost"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return urlsplit(self.origin).scheme == "https"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "Settings":
+        env = environ.get("PORTAL_ENV", "demo").strip() or "demo"
+        if env not in ENVIRONMENTS:
+            raise SettingsError(
+                f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}"
+            )
+        database_url = environ.get("PORTAL_DATABASE_URL", "").strip() or cls.database_url
+        validate_database_url(database_url)
+
+        secret_key = environ.get("PORTAL_SECRET_KEY", "").strip()
+        if env == "production":
+            if not secret_key:
+                raise SettingsError("PORTAL_SECRET_KEY must be set when PORTAL_ENV=production")
+            if len(secret_key) < 32:
+                raise SettingsError("PORTAL_SECRET_KEY must be at least 32 characters long")
+        if not secret_key:
+            secret_key = local_secret_key()
+
+        origin = (environ.get("PORTAL_ORIGIN", "").strip() or cls.origin).rstrip("/")
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+            raise SettingsError(
+                f"PORTAL_ORIGIN must look like https://plan.example.dk, not {origin!r}"
+            )
+        if env == "production" and parts.scheme != "https" and parts.hostname != "localhost":
+            raise SettingsError("PORTAL_ORIGIN must use https when PORTAL_ENV=production")
+
+        return cls(env=env, database_url=database_url, secret_key=secret_key, origin=origin)
+
+
+def local_secret_key(path: Path = PROJECT_ROOT / "var" / "secret_key") -> str:
+    """Outside production: a key kept under var/, so every worker and restart shares it."""
+    try:
+        key = path.read_text().strip()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
+
+
+def validate_database_url(url: str) -> None:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SettingsError(f"PORTAL_DATABASE_URL is not a database URL: {url!r}") from None
+    if parsed.drivername not in SUPPORTED_DRIVERS:
+        raise SettingsError(
+            "PORTAL_DATABASE_URL must start with sqlite:/// or postgresql+psycopg://, "
+            f"not {parsed.drivername}://"
+        )
+    if parsed.drivername.startswith("postgresql") and not parsed.database:
+        raise SettingsError("PORTAL_DATABASE_URL names no database")

@@ -1,0 +1,94 @@
+"""The Jinja environment: gettext installed once, reading the locale from a context var."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from babel.dates import format_date, format_datetime, format_time, get_day_names
+from jinja2_fragments.starlette import Jinja2Blocks
+
+from portal import i18n
+from portal.labels import label
+from portal.settings import PROJECT_ROOT
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = PROJECT_ROOT / "static"
+DANISH_TIMEZONE = ZoneInfo("Europe/Copenhagen")
+
+
+@lru_cache(maxsize=256)
+def _fingerprint(path: str) -> str:
+    try:
+        return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+    except OSError:
+        return "missing"
+
+
+def static_url(path: str) -> str:
+    # Content-hashed query so browsers may cache assets for a long time.
+    return f"/static/{path}?v={_fingerprint(path)}"
+
+
+def _date(value: dt.date | None, format: str = "long") -> str:
+    if value is None:
+        return ""
+    return format_date(value, format=format, locale=i18n.babel_locale())
+
+
+def _weekday(value: dt.date) -> str:
+    return format_date(value, format="EEEE", locale=i18n.babel_locale())
+
+
+def _weekday_name(weekday: int) -> str:
+    return get_day_names("wide", locale=i18n.babel_locale())[weekday]
+
+
+def _datetime(value: dt.datetime | None, format: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, format=format, tzinfo=DANISH_TIMEZONE, locale=i18n.babel_locale())
+
+
+def _time(value: dt.time | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return format_time(value, format="HH:mm", tzinfo=DANISH_TIMEZONE, locale=i18n.babel_locale())
+    return value.strftime("%H:%M")
+
+
+def build_templates(
+    extra_globals: dict[str, Any] | None = None,
+    context_processors: list[Any] | None = None,
+) -> Jinja2Blocks:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+    )
+    env.globals.update(
+        static_url=static_url,
+        current_locale=i18n.current_locale.get,
+        text_direction=i18n.text_direction,
+        label=label,
+        weekday_name=_weekday_name,
+        **(extra_globals or {}),
+    )
+    env.filters.update(date=_date, datetime=_datetime, time=_time, weekday=_weekday)
+    return Jinja2Blocks(env=env, context_processors=context_processors or [])
+
+
+def templates_dir_exists() -> bool:
+    return Path(TEMPLATES_DIR).is_dir()
