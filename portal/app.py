@@ -10,7 +10,9 @@ from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -81,6 +83,16 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+class VersionedStaticFiles(StaticFiles):
+    """Assets linked with a content hash (``?v=``) never change, so browsers may keep them."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200 and b"v=" in scope.get("query_string", b""):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
 def template_context(request: Request) -> dict[str, Any]:
     ctx = getattr(request.state, "ctx", None)
     settings: Settings = request.app.state.settings
@@ -96,7 +108,7 @@ def build_routes() -> list[BaseRoute]:
         *page_views.routes(),
         *account_views.routes(),
         *plan_views.routes(),
-        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        Mount("/static", app=VersionedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
 
 
@@ -113,7 +125,12 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
 
     app = Starlette(
         routes=build_routes(),
-        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(LocaleMiddleware)],
+        middleware=[
+            # Phones on weak connections: compress text (woff2 fonts are compressed already).
+            Middleware(GZipMiddleware, minimum_size=500),
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(LocaleMiddleware),
+        ],
         exception_handlers={
             HTTPException: errors.http_exception,
             OperationalError: errors.database_unavailable,

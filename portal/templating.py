@@ -6,11 +6,13 @@ import datetime as dt
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
 from babel.dates import format_date, format_datetime, format_time, get_day_names
+from babel.lists import format_list
 from jinja2_fragments.starlette import Jinja2Blocks
 
 from portal import i18n
@@ -49,6 +51,28 @@ def _weekday_name(weekday: int) -> str:
     return get_day_names("wide", locale=i18n.babel_locale())[weekday]
 
 
+def slot_summary(slots: Iterable[Any]) -> list[str]:
+    """Weekly time slots as short lines: the weekdays that share hours on one line."""
+    by_hours: dict[tuple[dt.time, dt.time], list[int]] = {}
+    for slot in slots:
+        by_hours.setdefault((slot.start_time, slot.end_time), []).append(slot.weekday)
+    lines = []
+    for (start, end), weekdays in sorted(by_hours.items(), key=lambda item: (min(item[1]), item[0])):
+        names = [_weekday_name(day) for day in sorted(set(weekdays))]
+        lines.append(
+            i18n.gettext("Every %(weekdays)s %(start)s–%(end)s")
+            % {"weekdays": format_list(names, locale=i18n.babel_locale()), "start": _time(start), "end": _time(end)}
+        )
+    return lines
+
+
+def _when(value: dt.datetime) -> str:
+    """A moment as people say it: "tirsdag den 24. november 2026 kl. 10:00"."""
+    local = value.astimezone(DANISH_TIMEZONE)
+    date = format_date(local.date(), format="full", locale=i18n.babel_locale())
+    return i18n.gettext("%(date)s at %(time)s") % {"date": date, "time": local.strftime("%H:%M")}
+
+
 def _datetime(value: dt.datetime | None, format: str = "medium") -> str:
     if value is None:
         return ""
@@ -84,9 +108,10 @@ def build_templates(
         text_direction=i18n.text_direction,
         label=label,
         weekday_name=_weekday_name,
+        slot_summary=slot_summary,
         **(extra_globals or {}),
     )
-    env.filters.update(date=_date, datetime=_datetime, time=_time, weekday=_weekday)
+    env.filters.update(when=_when, date=_date, datetime=_datetime, time=_time, weekday=_weekday)
     return Jinja2Blocks(env=env, context_processors=context_processors or [])
 
 

@@ -40,7 +40,7 @@ def test_citizen_sees_her_plan_in_danish(client: PortalClient) -> None:
     assert "Jeg vil have ro om morgenen" in text  # her own words
     assert "Hjemmevejleder om morgenen" in text  # what happens
     assert "Jonas Vestergaard" in text  # who does it
-    assert re.search(r"Hver mandag 08:00–09:00", text)  # when
+    assert "Hver mandag, tirsdag, onsdag, torsdag og fredag kl. 08:00–09:00" in text  # when
     # The employment goal is implicit on the front page, but never secret.
     assert "Jeg vil have et arbejde, hvor jeg kan sidde ned" not in text
     assert "1 mål mere står i din fulde sag." in text

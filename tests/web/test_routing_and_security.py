@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 from starlette.routing import Mount
@@ -134,3 +136,12 @@ def test_unreachable_database_gives_503_and_a_calm_page() -> None:
         assert page.status_code == 503
         assert "Traceback" not in page.text
         assert "Portalen virker ikke lige nu" in page.text
+
+
+def test_static_assets_are_compressed_and_cached(client: PortalClient) -> None:
+    page = client.get("/")
+    css_url = re.search(r'href="(/static/css/portal\.css\?v=[0-9a-f]+)"', page.text)
+    assert css_url
+    response = client.get(css_url.group(1), headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert "immutable" in response.headers["cache-control"]
