@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from portal.accounts.models import LoginSession, User
+from portal.consent.models import Delegation
 from portal.consent.rules import (
     ConsentFacts,
     EffortOwnership,
@@ -29,7 +30,9 @@ class Access(enum.Enum):
     PUBLIC = "public"              # anyone, logged in or not
     DEMO = "demo"                  # anyone, and only while the demo runs
     AUTHENTICATED = "authenticated"  # any logged-in user
-    CITIZEN_SIDE = "citizen_side"  # a citizen, or a relative acting for one
+    CITIZEN = "citizen"            # the citizen themself, never someone acting for them
+    CITIZEN_SIDE = "citizen_side"  # a citizen, or a relative acting for one within a scope
+    RELATIVE = "relative"          # a relative, whoever they act for
     STAFF = "staff"                # a caseworker
     ADMIN = "admin"                # a municipal admin
     EVALUATOR = "evaluator"        # aggregates only
@@ -41,6 +44,10 @@ class Principal:
 
     user: User | None = None
     session: LoginSession | None = None
+    # For a relative acting for a citizen: the power of attorney in force, if any,
+    # or why the one they act under no longer holds ("expired", "revoked").
+    delegation: Delegation | None = None
+    delegation_problem: str | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -57,15 +64,31 @@ class Principal:
             return None
         if self.user.role == "citizen":
             return self.user.person_id
-        if self.user.role == "relative" and self.session is not None:
-            return self.session.acting_for_person_id
+        if self.user.role == "relative" and self.delegation is not None:
+            return self.delegation.citizen_person_id
         return None
+
+    @property
+    def acting_on_behalf(self) -> bool:
+        return self.user is not None and self.user.role == "relative" and self.delegation is not None
+
+    def has_scope(self, scope: str | None) -> bool:
+        """Citizens hold every scope for their own plan; relatives hold what they were given."""
+        if self.user is None:
+            return False
+        if self.user.role == "citizen":
+            return True
+        if self.delegation is None:
+            return False
+        return scope is None or scope in (self.delegation.scopes or [])
 
 
 ANONYMOUS = Principal()
 
 
-def route_allows(access: Access, principal: Principal, *, demo_enabled: bool) -> bool:
+def route_allows(
+    access: Access, principal: Principal, *, demo_enabled: bool, scope: str | None = None
+) -> bool:
     if access is Access.PUBLIC:
         return True
     if access is Access.DEMO:
@@ -75,8 +98,12 @@ def route_allows(access: Access, principal: Principal, *, demo_enabled: bool) ->
     role = principal.user.role
     if access is Access.AUTHENTICATED:
         return True
+    if access is Access.CITIZEN:
+        return role == "citizen"
     if access is Access.CITIZEN_SIDE:
-        return role == "citizen" or (role == "relative" and principal.subject_person_id is not None)
+        return role in ("citizen", "relative") and principal.subject_person_id is not None and principal.has_scope(scope)
+    if access is Access.RELATIVE:
+        return role == "relative"
     if access is Access.STAFF:
         return role == "caseworker"
     if access is Access.ADMIN:
@@ -128,3 +155,18 @@ def citizen_visible_member_ids(plan: Plan, person_id: int) -> frozenset[int]:
         {person_id}
         | {member.person_id for member in plan.members if member.custody_holder_id == person_id}
     )
+
+
+def delegation_in_force(delegation: Delegation, today: dt.date) -> str | None:
+    """None when the power of attorney holds today, else why not."""
+    if delegation.revoked_at is not None:
+        return "revoked"
+    if delegation.accepted_at is None:
+        return "not_accepted"
+    if delegation.expires_on < today:
+        return "expired"
+    return None
+
+
+def danish_today(now: dt.datetime) -> dt.date:
+    return now.astimezone(DANISH_TIME).date()

@@ -19,6 +19,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portal import errors, i18n
 from portal.accounts import views as account_views
+from portal.accounts.proofing import ActivationLetters
+from portal.consent import views as consent_views
 from portal.db import Database
 from portal.pages import views as page_views
 from portal.plans import views as plan_views
@@ -100,6 +102,7 @@ def template_context(request: Request) -> dict[str, Any]:
         "principal": ctx.principal if ctx else None,
         "csrf_token": ctx.csrf_token if ctx else "",
         "demo_enabled": settings.demo_enabled,
+        "session_idle_seconds": settings.session_idle_minutes * 60,
     }
 
 
@@ -108,6 +111,7 @@ def build_routes() -> list[BaseRoute]:
         *page_views.routes(),
         *account_views.routes(),
         *plan_views.routes(),
+        *consent_views.routes(),
         Mount("/static", app=VersionedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
 
@@ -143,4 +147,5 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
     app.state.templates = build_templates(context_processors=[template_context])
     app.state.session_cookie = SessionCookie(settings)
     app.state.csrf = CsrfProtection(settings)
+    app.state.identity_proofing = ActivationLetters(settings.secret_key, settings.origin)
     return app

@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("demo", help="load the demo data (a second run changes nothing)")
+
+    admin = commands.add_parser(
+        "create-admin", help="create a municipal admin and print their activation link and code"
+    )
+    admin.add_argument("--name", required=True, help="the admin's full name")
+    admin.add_argument("--municipality", required=True, help="the municipality's 3-digit code, e.g. 183")
     return parser
 
 
@@ -76,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return migrate(settings)
         if args.command == "demo":
             return demo(settings)
+        if args.command == "create-admin":
+            return create_admin(settings, args.name, args.municipality)
         if args.command == "serve":
             return serve(settings, args.host, args.port, args.workers)
     except SQLAlchemyError as error:
@@ -116,6 +124,40 @@ def demo(settings: Settings) -> int:
             for user in demo_personas(db):
                 where = user.department.name if user.department else (user.municipality.name if user.municipality else "")
                 print(f"  - {user.display_name} ({user.role}{', ' + where if where else ''})")
+    finally:
+        database.dispose()
+    return 0
+
+
+def create_admin(settings: Settings, name: str, municipality_code: str) -> int:
+    from sqlalchemy import select
+
+    from portal import migrate as migrations
+    from portal.accounts.models import Municipality, User
+    from portal.accounts.proofing import ActivationLetters, new_user_handle
+    from portal.db import Database, utcnow
+
+    name = name.strip()
+    if not 1 <= len(name) <= 200:
+        return _fail("--name must be 1 to 200 characters", EXIT_BAD_SETTING)
+    database = Database.from_url(settings.database_url)
+    try:
+        if migrations.current_revision(database.engine) is None:
+            return _fail("the database has no schema yet: run `portal migrate` first", EXIT_FAILURE)
+        with database.session() as db:
+            municipality = db.scalars(select(Municipality).where(Municipality.code == municipality_code.strip())).one_or_none()
+            if municipality is None:
+                return _fail(f"no municipality with code {municipality_code!r} in the database", EXIT_BAD_SETTING)
+            admin = User(
+                role="admin", display_name=name, municipality_id=municipality.id,
+                webauthn_user_handle=new_user_handle(), is_active=False,
+            )
+            db.add(admin)
+            db.flush()
+            issued = ActivationLetters(settings.secret_key, settings.origin).issue(db, admin, None, utcnow())
+            print(f"portal: admin {name} created for {municipality.name}")
+            print(f"portal: activation link (valid until {issued.letter.expires_at:%Y-%m-%d}, single use): {issued.link}")
+            print(f"portal: or go to {settings.origin}/aktiver and type the code {issued.short_code}")
     finally:
         database.dispose()
     return 0

@@ -14,7 +14,9 @@ from portal.i18n import gettext as _
 log = logging.getLogger("portal")
 
 
-def error_texts(status_code: int) -> tuple[str, str]:
+def error_texts(status_code: int, reason: str | None = None) -> tuple[str, str]:
+    if reason in REASON_TEXTS:
+        return REASON_TEXTS[reason]()
     if status_code == 404:
         return _("Page not found"), _(
             "We cannot find the page. Check the address, or go to the front page."
@@ -38,8 +40,28 @@ def error_texts(status_code: int) -> tuple[str, str]:
     )
 
 
-def error_response(request: Request, status_code: int) -> Response:
-    title, text = error_texts(status_code)
+REASON_TEXTS = {
+    "delegation_expired": lambda: (
+        _("Your power of attorney has ended"),
+        _("The power of attorney you used has run out. Ask the citizen to give you a new one."),
+    ),
+    "delegation_revoked": lambda: (
+        _("Your power of attorney has been withdrawn"),
+        _("The citizen has withdrawn the power of attorney. You can no longer act for them."),
+    ),
+    "delegation_not_accepted": lambda: (
+        _("Your power of attorney has ended"),
+        _("The power of attorney you used has run out. Ask the citizen to give you a new one."),
+    ),
+    "delegation_scope": lambda: (
+        _("You may not do this"),
+        _("Your power of attorney does not cover this. Ask the citizen if you need it."),
+    ),
+}
+
+
+def error_response(request: Request, status_code: int, reason: str | None = None) -> Response:
+    title, text = error_texts(status_code, reason)
     templates = request.app.state.templates
     context = {"status_code": status_code, "error_title": title, "error_text": text}
     try:

@@ -43,3 +43,9 @@ def make_revision(engine: Engine, message: str) -> None:
     """Developer helper: autogenerate a new migration against a database at head."""
     with engine.begin() as connection:
         command.revision(alembic_config(connection), message=message, autogenerate=True)
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

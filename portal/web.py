@@ -1,40 +1,46 @@
 """Routes that declare who may use them, and the per-request plumbing around views.
 
-Every route is built with ``route()``: it opens the request's database session,
-finds the principal, enforces the route's declared ``Access`` and CSRF on state
-changes, then calls the view. Someone who may not see a thing gets a 404, so a
-refusal never confirms that it exists.
+Every route is built with ``route()``: it reads the body, opens the request's
+database session, finds the principal, enforces the route's declared ``Access`` and
+CSRF on state changes, then calls the view. Someone who may not see a thing gets a
+404, so a refusal never confirms that it exists.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.access import ANONYMOUS, Access, Principal, route_allows
+from portal.access import ANONYMOUS, Access, Principal, danish_today, delegation_in_force, route_allows
 from portal.accounts.models import LoginSession, User
 from portal.audit.models import SecurityEvent
+from portal.consent.models import Delegation
 from portal.db import utcnow
 from portal.errors import error_response
+from portal.i18n import gettext as _
 from portal.security import SAFE_METHODS, CsrfVerdict
 
 View = Callable[[Request], Response]
+MAX_JSON_BODY = 64 * 1024
 
 
 class DeclaredRoute(Route):
     """A Starlette route that carries its access declaration, for the route audit test."""
 
     access: Access
+    scope: str | None
 
 
 @dataclass
@@ -42,13 +48,37 @@ class RequestContext:
     db: Session
     principal: Principal
     csrf_token: str
+    csrf_seed: str
     now: dt.datetime
-    form: FormData
+    form: FormData = field(default_factory=FormData)
+    json: Any = None
+
+    @property
+    def today(self) -> dt.date:
+        return danish_today(self.now)
 
 
 def context(request: Request) -> RequestContext:
     ctx: RequestContext = request.state.ctx
     return ctx
+
+
+class _BadBody(Exception):
+    pass
+
+
+async def _read_body(request: Request) -> tuple[FormData, Any]:
+    if request.method in SAFE_METHODS:
+        return FormData(), None
+    if request.headers.get("content-type", "").startswith("application/json"):
+        body = await request.body()
+        if len(body) > MAX_JSON_BODY:
+            raise _BadBody()
+        try:
+            return FormData(), json.loads(body or b"null")
+        except (ValueError, UnicodeDecodeError):
+            raise _BadBody() from None
+    return await request.form(), None
 
 
 def route(
@@ -58,22 +88,33 @@ def route(
     access: Access,
     methods: Sequence[str] = ("GET",),
     name: str | None = None,
+    scope: str | None = None,
 ) -> DeclaredRoute:
     @functools.wraps(view)
     async def endpoint(request: Request) -> Response:
         # The body is read here, on the event loop; the view and its database work run
         # in a worker thread so one slow query does not stall every other request.
-        form = await request.form() if request.method not in SAFE_METHODS else FormData()
-        csrf_verdict = await request.app.state.csrf.verify(request) if request.method not in SAFE_METHODS else None
-        return await run_in_threadpool(_handle, request, view, access, form, csrf_verdict)
+        try:
+            form, body = await _read_body(request)
+        except _BadBody:
+            return JSONResponse({"error": _("We could not read the request.")}, status_code=400)
+        verdict = await request.app.state.csrf.verify(request) if request.method not in SAFE_METHODS else None
+        return await run_in_threadpool(_handle, request, view, access, scope, form, body, verdict)
 
     declared = DeclaredRoute(path, endpoint, methods=list(methods), name=name)
     declared.access = access
+    declared.scope = scope
     return declared
 
 
 def _handle(
-    request: Request, view: View, access: Access, form: FormData, csrf_verdict: CsrfVerdict | None
+    request: Request,
+    view: View,
+    access: Access,
+    scope: str | None,
+    form: FormData,
+    body: Any,
+    csrf_verdict: CsrfVerdict | None,
 ) -> Response:
     app_state = request.app.state
     csrf = app_state.csrf
@@ -82,9 +123,9 @@ def _handle(
         now = utcnow()
         principal = load_principal(request, db, now)
         request.state.ctx = RequestContext(
-            db=db, principal=principal, csrf_token=csrf.token(seed), now=now, form=form
+            db=db, principal=principal, csrf_token=csrf.token(seed), csrf_seed=seed, now=now, form=form, json=body
         )
-        if not route_allows(access, principal, demo_enabled=app_state.settings.demo_enabled):
+        if not route_allows(access, principal, demo_enabled=app_state.settings.demo_enabled, scope=scope):
             response = refuse(request, access, principal)
         elif csrf_verdict is not None and not csrf_verdict.ok:
             record_security_event(db, principal.user, "csrf_refused", request, reason=csrf_verdict.reason)
@@ -113,6 +154,20 @@ def load_principal(request: Request, db: Session, now: dt.datetime) -> Principal
     # Touching the row on every request would serialise all traffic on it; a minute is enough.
     if now - login.last_seen_at > dt.timedelta(minutes=1):
         login.last_seen_at = now
+    if user.role == "relative" and login.acting_for_person_id is not None and user.person_id is not None:
+        delegation = db.scalars(
+            select(Delegation)
+            .where(
+                Delegation.relative_person_id == user.person_id,
+                Delegation.citizen_person_id == login.acting_for_person_id,
+            )
+            .order_by(Delegation.revoked_at.is_(None).desc(), Delegation.expires_on.desc())
+        ).first()
+        # Checked on every request: a revoked or expired power ends at once.
+        problem = "revoked" if delegation is None else delegation_in_force(delegation, danish_today(now))
+        if problem is not None:
+            return Principal(user=user, session=login, delegation_problem=problem)
+        return Principal(user=user, session=login, delegation=delegation)
     return Principal(user=user, session=login)
 
 
@@ -121,6 +176,18 @@ def refuse(request: Request, access: Access, principal: Principal) -> Response:
         if request.method in SAFE_METHODS:
             return RedirectResponse(f"/?next={request.url.path}", status_code=303)
         return error_response(request, 401)
+    if principal.role == "relative" and access is Access.CITIZEN_SIDE:
+        ctx = context(request)
+        if principal.delegation_problem is not None:
+            record_security_event(
+                ctx.db, principal.user, "delegation_refused", request,
+                reason=principal.delegation_problem, path=request.url.path,
+            )
+            return error_response(request, 403, reason=f"delegation_{principal.delegation_problem}")
+        if principal.delegation is None:
+            return RedirectResponse("/vaelg-borger", status_code=303)
+        record_security_event(ctx.db, principal.user, "delegation_refused", request, reason="scope", path=request.url.path)
+        return error_response(request, 403, reason="delegation_scope")
     return not_found(request, reason="route_access")
 
 
@@ -135,13 +202,23 @@ def not_found(request: Request, **detail: Any) -> Response:
 
 
 def record_security_event(
-    db: Session, user: User | None, kind: str, request: Request, **detail: Any
+    db: Session,
+    user: User | None,
+    kind: str,
+    request: Request | None,
+    subject_person_id: int | None = None,
+    **detail: Any,
 ) -> None:
     db.add(
         SecurityEvent(
             user_id=user.id if user else None,
+            subject_person_id=subject_person_id,
             kind=kind,
             detail=detail,
-            client_address=request.client.host if request.client else None,
+            client_address=request.client.host if request is not None and request.client else None,
         )
     )
+
+
+def client_key(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from portal.accounts.models import LoginSession, User
+from portal.access import danish_today
+from portal.accounts import codes
+from portal.accounts.models import LoginSession, PasskeyCredential, RecoveryCode, User
+from portal.accounts.tokens import keyed_hash
+from portal.audit.models import SecurityEvent
 from portal.consent.models import Delegation
 from portal.security import SessionCookie
 
@@ -43,7 +47,8 @@ def active_delegations(db: Session, relative_person_id: int, now: dt.datetime) -
             .where(
                 Delegation.relative_person_id == relative_person_id,
                 Delegation.revoked_at.is_(None),
-                Delegation.expires_on >= now.date(),
+                Delegation.accepted_at.is_not(None),
+                Delegation.expires_on >= danish_today(now),
             )
             .order_by(Delegation.id)
         )
@@ -58,4 +63,64 @@ def demo_personas(db: Session) -> list[User]:
             .options(selectinload(User.department), selectinload(User.person), selectinload(User.municipality))
             .order_by(User.role, User.id)
         )
+    )
+
+
+RECOVERY_CODE_COUNT = 10
+
+
+def _recovery_hash(secret_key: str, code: str) -> str:
+    return keyed_hash(secret_key, "recovery-code", codes.normalise(code))
+
+
+def new_recovery_codes(db: Session, user: User, secret_key: str, now: dt.datetime) -> list[str]:
+    """Replace the user's recovery codes; the plain codes are returned once and never stored."""
+    db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    plain = [codes.new_code(groups=3) for _ in range(RECOVERY_CODE_COUNT)]
+    db.add_all(RecoveryCode(user_id=user.id, code_hash=_recovery_hash(secret_key, code), created_at=now) for code in plain)
+    db.flush()
+    return plain
+
+
+def unused_recovery_codes(db: Session, user: User) -> int:
+    return int(
+        db.scalar(
+            select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        )
+        or 0
+    )
+
+
+def redeem_recovery_code(db: Session, code: str, secret_key: str, now: dt.datetime) -> User | None:
+    row = db.scalars(select(RecoveryCode).where(RecoveryCode.code_hash == _recovery_hash(secret_key, code))).one_or_none()
+    if row is None or row.used_at is not None:
+        return None
+    user = db.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    row.used_at = now
+    return user
+
+
+def passkeys_of(db: Session, user: User) -> list[PasskeyCredential]:
+    return list(db.scalars(select(PasskeyCredential).where(PasskeyCredential.user_id == user.id).order_by(PasskeyCredential.id)))
+
+
+def active_sessions(db: Session, user: User, now: dt.datetime, cookie: SessionCookie) -> list[LoginSession]:
+    rows = db.scalars(
+        select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)).order_by(LoginSession.created_at.desc())
+    )
+    return [row for row in rows if not cookie.is_expired(row.created_at, row.last_seen_at, now)]
+
+
+def end_all_sessions(db: Session, user: User, now: dt.datetime) -> int:
+    result = db.execute(
+        update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)).values(revoked_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def security_events_of(db: Session, user: User, limit: int = 20) -> list[SecurityEvent]:
+    return list(
+        db.scalars(select(SecurityEvent).where(SecurityEvent.user_id == user.id).order_by(SecurityEvent.occurred_at.desc(), SecurityEvent.id.desc()).limit(limit))
     )

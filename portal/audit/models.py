@@ -38,6 +38,8 @@ class SecurityEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    # The citizen the event concerns, when it is not the user: acts on behalf, delegations.
+    subject_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

@@ -62,6 +62,8 @@ class Delegation(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Keyed hash of the invitation's nonce: the signed link is worthless once accepted.
+    invite_nonce_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     citizen: Mapped[Person] = relationship(foreign_keys=[citizen_person_id])
     relative: Mapped[Person | None] = relationship(foreign_keys=[relative_person_id])

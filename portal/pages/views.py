@@ -20,6 +20,10 @@ def home_for(role: str | None) -> str:
         return "/min-plan"
     if role == "caseworker":
         return "/sag/"
+    if role == "admin":
+        return "/admin/"
+    if role == "evaluator":
+        return "/indstillinger"
     return "/"
 
 
@@ -27,7 +31,12 @@ def front_page(request: Request) -> Response:
     principal = context(request).principal
     if principal.is_authenticated and home_for(principal.role) != "/":
         return RedirectResponse(home_for(principal.role), status_code=303)
-    return render(request, "start.html")
+    return render(
+        request,
+        "start.html",
+        next_path=request.query_params.get("next", ""),
+        logged_out=request.query_params.get("logget-ud") == "1",
+    )
 
 
 def accessibility_statement(request: Request) -> Response:

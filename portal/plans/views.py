@@ -15,7 +15,7 @@ from portal.plans import schedule
 from portal.plans.catalogue import load_legal_bases
 from portal.plans.models import Effort, Plan
 from portal.plans.services import SqlPlanReader
-from portal.web import DeclaredRoute, context, not_found, route
+from portal.web import DeclaredRoute, context, not_found, record_security_event, route
 
 LOCAL_ZONE = ZoneInfo("Europe/Copenhagen")
 
@@ -31,6 +31,12 @@ def _citizen_plan(request: Request) -> tuple[Plan | None, frozenset[int]]:
     ctx = context(request)
     person_id = ctx.principal.subject_person_id
     assert person_id is not None  # guaranteed by Access.CITIZEN_SIDE
+    if ctx.principal.acting_on_behalf:
+        # The citizen sees what their relatives did for them, reads included.
+        record_security_event(
+            ctx.db, ctx.principal.user, "acted_on_behalf", request,
+            subject_person_id=person_id, action="view_plan", path=request.url.path,
+        )
     plan = SqlPlanReader(ctx.db).plan_for_person(person_id)
     if plan is None:
         return None, frozenset()
@@ -131,8 +137,8 @@ def staff_plan(request: Request) -> Response:
 
 def routes() -> list[DeclaredRoute]:
     return [
-        route("/min-plan", my_plan, access=Access.CITIZEN_SIDE, name="my_plan"),
-        route("/min-plan/uge", my_week, access=Access.CITIZEN_SIDE, name="my_week"),
+        route("/min-plan", my_plan, access=Access.CITIZEN_SIDE, scope="read_plan", name="my_plan"),
+        route("/min-plan/uge", my_week, access=Access.CITIZEN_SIDE, scope="read_plan", name="my_week"),
         route("/sag/", caseload, access=Access.STAFF, name="caseload"),
         route("/sag/plan/{plan_id}", staff_plan, access=Access.STAFF, name="staff_plan"),
     ]

@@ -20,7 +20,7 @@ def run_portal(*args: str, env: dict[str, str] | None = None) -> subprocess.Comp
     )
 
 
-@pytest.mark.parametrize("command", ["serve", "migrate", "demo"])
+@pytest.mark.parametrize("command", ["serve", "migrate", "demo", "create-admin"])
 def test_every_command_has_help(command: str) -> None:
     result = run_portal(command, "--help")
     assert result.returncode == 0
@@ -87,3 +87,28 @@ def test_demo_refused_in_production() -> None:
     result = run_portal("demo", env=env)
     assert result.returncode == 2
     assert "cannot be loaded when PORTAL_ENV=production" in result.stderr
+
+
+def test_create_admin_prints_a_working_activation(tmp_path: Path) -> None:
+    env = {"PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'admin.sqlite3'}", "PORTAL_SECRET_KEY": "k" * 40}
+    assert run_portal("migrate", env=env).returncode == 0
+    assert run_portal("demo", env=env).returncode == 0
+    result = run_portal("create-admin", "--name", "Ada Admin", "--municipality", "183", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "http://localhost:8000/aktiver/" in result.stdout
+    assert "Ishøj" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--name", "Ada", "--municipality", "999"], "no municipality with code '999' in the database"),
+        (["--name", "   ", "--municipality", "183"], "--name must be 1 to 200 characters"),
+    ],
+)
+def test_create_admin_bad_input_is_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    env = {"PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'admin.sqlite3'}", "PORTAL_SECRET_KEY": "k" * 40}
+    assert run_portal("migrate", env=env).returncode == 0
+    result = run_portal("create-admin", *args, env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"portal: {message}"

@@ -1,0 +1,225 @@
+"""Powers of attorney (fuldmagter): the citizen gives and withdraws them; relatives accept and use them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from portal.access import Access
+from portal.accounts.models import User
+from portal.accounts.passkeys import PasskeyError
+from portal.accounts.views import json_error, needs_javascript, passkey_service, start_login
+from portal.consent.models import DELEGATION_SCOPES, Delegation
+from portal.consent.services import MAX_DELEGATION_LENGTH, Delegations, InviteError, status_of
+from portal.i18n import gettext as _
+from portal.labels import label
+from portal.plans.views import render
+from portal.web import DeclaredRoute, context, not_found, record_security_event, route
+
+
+def delegations(request: Request) -> Delegations:
+    settings = request.app.state.settings
+    return Delegations(context(request).db, settings.secret_key, settings.origin)
+
+
+def _citizen_person_id(request: Request) -> int:
+    user = context(request).principal.user
+    assert user is not None and user.person_id is not None  # Access.CITIZEN
+    return user.person_id
+
+
+def _overview(request: Request, status_code: int = 200, errors: dict[str, str] | None = None, values: dict[str, object] | None = None) -> Response:
+    ctx = context(request)
+    service = delegations(request)
+    person_id = _citizen_person_id(request)
+    rows = service.of_citizen(person_id)
+    history = service.history(person_id)
+    default_end = ctx.today + dt.timedelta(days=182)
+    return render(
+        request,
+        "consent/delegations.html",
+        status_code=status_code,
+        rows=[(row, status_of(row, ctx.today)) for row in rows],
+        history=history,
+        actor_names=service.names_of_users({e.user_id for e in history if e.user_id is not None}),
+        errors=errors or {},
+        values=values or {"scopes": ["read_plan"], "expires_on": default_end.isoformat(), "name": ""},
+        scope_options=[(scope, label("scope", scope)) for scope in DELEGATION_SCOPES],
+        max_date=(ctx.today + MAX_DELEGATION_LENGTH).isoformat(),
+        min_date=(ctx.today + dt.timedelta(days=1)).isoformat(),
+    )
+
+
+def overview(request: Request) -> Response:
+    return _overview(request)
+
+
+def invite(request: Request) -> Response:
+    ctx = context(request)
+    name = str(ctx.form.get("name", "")).strip()
+    scopes = [s for s in ctx.form.getlist("scopes") if isinstance(s, str)]
+    raw_end = str(ctx.form.get("expires_on", "")).strip()
+    errors: dict[str, str] = {}
+    if not (1 <= len(name) <= 200):
+        errors["name"] = _("Type the name of the person you give power of attorney.")
+    if not scopes or any(scope not in DELEGATION_SCOPES for scope in scopes):
+        errors["scopes"] = _("Choose at least one thing the person may do.")
+    try:
+        expires_on = dt.date.fromisoformat(raw_end)
+    except ValueError:
+        expires_on = None
+        errors["expires_on"] = _("Type a date, for example 2027-05-31.")
+    if expires_on is not None and not (ctx.today < expires_on <= ctx.today + MAX_DELEGATION_LENGTH):
+        errors["expires_on"] = _("The end date must be after today and at most two years ahead.")
+    if errors:
+        return _overview(request, status_code=422, errors=errors, values={"name": name, "scopes": scopes, "expires_on": raw_end})
+    assert expires_on is not None
+    person_id = _citizen_person_id(request)
+    invitation = delegations(request).invite(person_id, name, scopes, expires_on, ctx.now)
+    record_security_event(
+        ctx.db, ctx.principal.user, "delegation_given", request,
+        subject_person_id=person_id, delegation_id=invitation.delegation.id, scopes=invitation.delegation.scopes,
+    )
+    return render(request, "consent/invitation.html", invitation=invitation)
+
+
+def revoke(request: Request) -> Response:
+    ctx = context(request)
+    try:
+        delegation_id = int(request.path_params["delegation_id"])
+    except ValueError:
+        return not_found(request)
+    delegation = ctx.db.get(Delegation, delegation_id)
+    person_id = _citizen_person_id(request)
+    if delegation is None or delegation.citizen_person_id != person_id:
+        return not_found(request, delegation_id=delegation_id)
+    delegations(request).revoke(delegation, ctx.now)
+    record_security_event(
+        ctx.db, ctx.principal.user, "delegation_revoked", request, subject_person_id=person_id, delegation_id=delegation.id
+    )
+    return RedirectResponse("/fuldmagter?tilbagekaldt=1", status_code=303)
+
+
+# --- the relative's side -------------------------------------------------------------------
+
+
+def invite_error_message(reason: str) -> str:
+    if reason == "expired":
+        return _("The power of attorney has run out. Ask for a new one.")
+    if reason == "used":
+        return _("The invitation has already been used. Log in with your passkey.")
+    if reason == "revoked":
+        return _("The invitation has been withdrawn.")
+    return _("We do not know this invitation. Check the link and try again.")
+
+
+def _invitation(request: Request) -> Delegation | Response:
+    ctx = context(request)
+    try:
+        return delegations(request).from_invite(request.path_params["token"], ctx.today)
+    except InviteError as error:
+        record_security_event(
+            ctx.db, ctx.principal.user, "delegation_invite_refused", request,
+            subject_person_id=error.delegation.citizen_person_id if error.delegation else None, reason=error.reason,
+        )
+        status = 410 if error.reason in ("expired", "used", "revoked") else 400
+        message = invite_error_message(error.reason)
+        if ctx.json is not None:
+            return JSONResponse({"error": message, "reason": error.reason}, status_code=status)
+        return render(request, "consent/invitation_refused.html", status_code=status, message=message)
+
+
+def invitation_page(request: Request) -> Response:
+    found = _invitation(request)
+    if isinstance(found, Response):
+        return found
+    return render(request, "consent/accept.html", delegation=found, token=request.path_params["token"])
+
+
+def new_relative_options(request: Request) -> Response:
+    found = _invitation(request)
+    if isinstance(found, Response):
+        return found
+    user = delegations(request).pending_relative(found)
+    return Response(passkey_service(request).registration_options(user), media_type="application/json")
+
+
+def accept_as_new_relative(request: Request) -> Response:
+    ctx = context(request)
+    if ctx.json is None:
+        return needs_javascript(request)
+    found = _invitation(request)
+    if isinstance(found, Response):
+        return found
+    user = delegations(request).pending_relative(found)
+    body = ctx.json if isinstance(ctx.json, dict) else {}
+    try:
+        passkey_service(request).register(user, body.get("credential"), _("My first passkey"))
+    except PasskeyError as error:
+        record_security_event(ctx.db, user, "passkey_registration_failed", request, reason=error.reason)
+        return json_error(error.reason)
+    user.is_active = True
+    return _accepted(request, found, user, new_login=True)
+
+
+def accept_as_relative(request: Request) -> Response:
+    ctx = context(request)
+    found = _invitation(request)
+    if isinstance(found, Response):
+        return found
+    user = ctx.principal.user
+    assert user is not None
+    return _accepted(request, found, user, new_login=False)
+
+
+def _accepted(request: Request, delegation: Delegation, relative: User, new_login: bool) -> Response:
+    ctx = context(request)
+    delegations(request).accept(delegation, relative, ctx.now)
+    record_security_event(
+        ctx.db, relative, "delegation_accepted", request, subject_person_id=delegation.citizen_person_id, delegation_id=delegation.id
+    )
+    if new_login:
+        # start_session picks the citizen to act for when exactly one power is in force.
+        return start_login(request, relative, "delegation_invite", "/min-plan")
+    assert ctx.principal.session is not None
+    ctx.principal.session.acting_for_person_id = delegation.citizen_person_id
+    return RedirectResponse("/min-plan", status_code=303)
+
+
+def choose_citizen(request: Request) -> Response:
+    ctx = context(request)
+    user = ctx.principal.user
+    assert user is not None and user.person_id is not None
+    in_force = delegations(request).in_force_for_relative(user.person_id, ctx.today)
+    return render(request, "consent/choose_citizen.html", delegations=in_force, problem=ctx.principal.delegation_problem)
+
+
+def act_for(request: Request) -> Response:
+    ctx = context(request)
+    user = ctx.principal.user
+    assert user is not None and user.person_id is not None and ctx.principal.session is not None
+    try:
+        delegation_id = int(str(ctx.form.get("delegation_id", "")))
+    except ValueError:
+        delegation_id = 0
+    chosen = next((d for d in delegations(request).in_force_for_relative(user.person_id, ctx.today) if d.id == delegation_id), None)
+    if chosen is None:
+        return not_found(request, delegation_id=delegation_id)
+    ctx.principal.session.acting_for_person_id = chosen.citizen_person_id
+    return RedirectResponse("/min-plan", status_code=303)
+
+
+def routes() -> list[DeclaredRoute]:
+    return [
+        route("/fuldmagter", overview, access=Access.CITIZEN, name="delegations"),
+        route("/fuldmagter", invite, access=Access.CITIZEN, methods=("POST",), name="invite_relative"),
+        route("/fuldmagter/{delegation_id}/tilbagekald", revoke, access=Access.CITIZEN, methods=("POST",), name="revoke_delegation"),
+        route("/fuldmagt/{token}", invitation_page, access=Access.PUBLIC, name="delegation_invitation"),
+        route("/fuldmagt/{token}/valg", new_relative_options, access=Access.PUBLIC, methods=("POST",), name="new_relative_options"),
+        route("/fuldmagt/{token}/ny", accept_as_new_relative, access=Access.PUBLIC, methods=("POST",), name="accept_as_new_relative"),
+        route("/fuldmagt/{token}", accept_as_relative, access=Access.RELATIVE, methods=("POST",), name="accept_as_relative"),
+        route("/vaelg-borger", choose_citizen, access=Access.RELATIVE, name="choose_citizen"),
+        route("/vaelg-borger", act_for, access=Access.RELATIVE, methods=("POST",), name="act_for"),
+    ]
