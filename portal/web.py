@@ -222,3 +222,16 @@ def record_security_event(
 
 def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def safe_next(value: object, default: str) -> str:
+    """A local path to go on to, or the default: a crafted link must not send people elsewhere.
+
+    Browsers drop tabs and newlines and read a backslash as a slash, so "/\t/evil" and
+    "/\\evil" would leave the site; anything with those is refused outright.
+    """
+    if not isinstance(value, str) or not value.startswith("/") or value.startswith("//"):
+        return default
+    if "\\" in value or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        return default
+    return value

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from webauthn import (
     generate_authentication_options,
@@ -50,9 +50,11 @@ class RelyingParty:
 class PasskeyError(Exception):
     """A refused ceremony. ``reason`` goes to the security log; the view picks the words."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, user_id: int | None = None):
         super().__init__(reason)
         self.reason = reason
+        # Known once the credential is found, so the owner sees failed logins with their passkey.
+        self.user_id = user_id
 
 
 def user_handle(user: User) -> bytes:
@@ -114,10 +116,16 @@ class PasskeyService:
         ).one_or_none()
         if row is None or row.purpose != purpose or row.browser_binding != self.binding:
             raise PasskeyError("unknown_challenge")
-        if row.used_at is not None:
+        # Used up now, whatever happens next, and atomically: of two answers racing with the
+        # same challenge only one gets the row.
+        claimed = self.db.execute(
+            update(WebAuthnChallenge)
+            .where(WebAuthnChallenge.id == row.id, WebAuthnChallenge.used_at.is_(None))
+            .values(used_at=self.now)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(claimed, "rowcount", 0) != 1:
             raise PasskeyError("challenge_reused")
-        # Used up now, whatever happens next: a failed answer cannot be retried with it.
-        row.used_at = self.now
         if row.expires_at <= self.now:
             raise PasskeyError("challenge_expired")
         if user is not None and row.user_id != user.id:
@@ -197,11 +205,11 @@ class PasskeyService:
             raise PasskeyError("unknown_credential")
         user = self.db.get(User, passkey.user_id)
         if user is None or not user.is_active:
-            raise PasskeyError("inactive_user")
+            raise PasskeyError("inactive_user", passkey.user_id)
         handle = credential["response"].get("userHandle")
         # A discoverable credential must name its account, and it must be this credential's account.
         if not handle or _b64(handle, "userHandle") != user_handle(user):
-            raise PasskeyError("foreign_credential")
+            raise PasskeyError("foreign_credential", user.id)
         try:
             verified = verify_authentication_response(
                 credential=credential,
@@ -213,13 +221,13 @@ class PasskeyService:
                 require_user_verification=True,
             )
         except (WebAuthnException, KeyError, ValueError, TypeError):
-            raise PasskeyError("authentication_invalid") from None
+            raise PasskeyError("authentication_invalid", user.id) from None
         try:
             flags = parse_authenticator_data(_response_part(credential, "authenticatorData")).flags
         except WebAuthnException:
-            raise PasskeyError("authentication_invalid") from None
+            raise PasskeyError("authentication_invalid", user.id) from None
         if bool(flags.be) != passkey.backup_eligible:
-            raise PasskeyError("backup_eligibility_changed")
+            raise PasskeyError("backup_eligibility_changed", user.id)
         passkey.sign_count = verified.new_sign_count
         passkey.backed_up = verified.credential_backed_up
         passkey.last_used_at = self.now

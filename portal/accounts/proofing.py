@@ -41,7 +41,7 @@ class IdentityProofing(Protocol):
     def from_token(self, db: Session, token: str, now: dt.datetime) -> ActivationLetter: ...
     def from_short_code(self, db: Session, code: str, now: dt.datetime) -> ActivationLetter: ...
     def token_for(self, letter: ActivationLetter) -> str: ...
-    def complete(self, letter: ActivationLetter, now: dt.datetime) -> None: ...
+    def complete(self, db: Session, letter: ActivationLetter, now: dt.datetime) -> bool: ...
 
 
 class ActivationLetters:
@@ -104,8 +104,18 @@ class ActivationLetters:
         ).one_or_none()
         return self._check(letter, now)
 
-    def complete(self, letter: ActivationLetter, now: dt.datetime) -> None:
+    def complete(self, db: Session, letter: ActivationLetter, now: dt.datetime) -> bool:
+        """Mark the letter used; False when a racing request used it first."""
+        claimed = db.execute(
+            update(ActivationLetter)
+            .where(ActivationLetter.id == letter.id, ActivationLetter.used_at.is_(None))
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(claimed, "rowcount", 0) != 1:
+            return False
         letter.used_at = now
+        return True
 
 
 def new_user_handle() -> str:

@@ -29,9 +29,19 @@ def start_session(
         user_agent=(user_agent or "")[:300] or None,
     )
     if user.role == "relative" and user.person_id is not None:
-        delegation = active_delegations(db, user.person_id, now)
-        if len(delegation) == 1:
-            login.acting_for_person_id = delegation[0].citizen_person_id
+        in_force = active_delegations(db, user.person_id, now)
+        if len(in_force) == 1:
+            login.acting_for_person_id = in_force[0].citizen_person_id
+        elif not in_force:
+            # Point at the latest power anyway, so the relative is told it has ended rather than
+            # being shown an empty choice.
+            latest = db.scalars(
+                select(Delegation)
+                .where(Delegation.relative_person_id == user.person_id, Delegation.accepted_at.is_not(None))
+                .order_by(Delegation.accepted_at.desc())
+            ).first()
+            if latest is not None:
+                login.acting_for_person_id = latest.citizen_person_id
     db.add(login)
     return login
 
@@ -98,8 +108,14 @@ def redeem_recovery_code(db: Session, code: str, secret_key: str, now: dt.dateti
     user = db.get(User, row.user_id)
     if user is None or not user.is_active:
         return None
-    row.used_at = now
-    return user
+    # Atomic, so a code sent twice at once logs in once.
+    claimed = db.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return user if getattr(claimed, "rowcount", 0) == 1 else None
 
 
 def passkeys_of(db: Session, user: User) -> list[PasskeyCredential]:

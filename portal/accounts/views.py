@@ -17,7 +17,7 @@ from portal.accounts.proofing import ActivationError, IdentityProofing, new_user
 from portal.i18n import gettext as _
 from portal.pages.views import home_for
 from portal.plans.views import render
-from portal.web import DeclaredRoute, client_key, context, not_found, record_security_event, route
+from portal.web import DeclaredRoute, client_key, context, not_found, record_security_event, route, safe_next
 
 # --- helpers ---------------------------------------------------------------------
 
@@ -32,13 +32,6 @@ def passkey_service(request: Request) -> PasskeyService:
 def proofing(request: Request) -> IdentityProofing:
     proof: IdentityProofing = request.app.state.identity_proofing
     return proof
-
-
-def safe_next(value: object, default: str) -> str:
-    # Only local paths, so a crafted link cannot send people elsewhere after login.
-    if isinstance(value, str) and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return default
 
 
 def passkey_message(reason: str) -> str:
@@ -98,7 +91,8 @@ def login(request: Request) -> Response:
     try:
         user, passkey = passkey_service(request).authenticate(credential_of(request))
     except PasskeyError as error:
-        record_security_event(ctx.db, None, "login_failed", request, reason=error.reason)
+        owner = ctx.db.get(User, error.user_id) if error.user_id is not None else None
+        record_security_event(ctx.db, owner, "login_failed", request, reason=error.reason)
         return json_error(error.reason)
     body = ctx.json if isinstance(ctx.json, dict) else {}
     return start_login(request, user, "passkey", safe_next(body.get("next"), home_for(user.role)))
@@ -165,11 +159,9 @@ def activation_by_code(request: Request) -> Response:
 
 
 def _letter_from_path(request: Request) -> Any:
+    # No rate limit here: a signed link cannot be guessed. The short code can, so that path has one.
     ctx = context(request)
-    token = request.path_params["token"]
-    if not ratelimit.allow(ctx.db, ratelimit.ACTIVATION, client_key(request), ctx.now):
-        raise ActivationError("rate_limited")
-    return proofing(request).from_token(ctx.db, token, ctx.now)
+    return proofing(request).from_token(ctx.db, request.path_params["token"], ctx.now)
 
 
 def _activation_refused(request: Request, error: ActivationError, as_json: bool) -> Response:
@@ -180,7 +172,7 @@ def _activation_refused(request: Request, error: ActivationError, as_json: bool)
     message = passkey_message("rate_limited") if error.reason == "rate_limited" else activation_error_message(error.reason)
     if as_json:
         return JSONResponse({"error": message, "reason": error.reason}, status_code=status)
-    return render(request, "accounts/activation_refused.html", status_code=status, message=message)
+    return render(request, "refused.html", status_code=status, refused_title=_("The letter cannot be used"), message=message)
 
 
 def activation_page(request: Request) -> Response:
@@ -212,7 +204,10 @@ def activate(request: Request) -> Response:
     except PasskeyError as error:
         record_security_event(ctx.db, letter.user, "passkey_registration_failed", request, reason=error.reason)
         return json_error(error.reason)
-    proofing(request).complete(letter, ctx.now)
+    if not proofing(request).complete(ctx.db, letter, ctx.now):
+        # Another request used the letter in the meantime: this passkey must not count.
+        ctx.db.delete(passkey)
+        return _activation_refused(request, ActivationError("used", letter), as_json=True)
     letter.user.is_active = True
     record_security_event(ctx.db, letter.user, "passkey_added", request, passkey=passkey.name, via="activation")
     return start_login(request, letter.user, "activation", "/indstillinger?ny=1")

@@ -99,8 +99,13 @@ class Delegations:
             .options(selectinload(Delegation.citizen))
         ).one_or_none()
         if delegation is None or delegation.id != delegation_id:
-            used = self.db.get(Delegation, delegation_id)
-            raise InviteError("used" if used is not None and used.accepted_at is not None else "invalid", used)
+            # The signature holds, so the id is ours; say why its link is spent.
+            spent = self.db.get(Delegation, delegation_id)
+            if spent is not None and spent.revoked_at is not None:
+                raise InviteError("revoked", spent)
+            if spent is not None and spent.accepted_at is not None:
+                raise InviteError("used", spent)
+            raise InviteError("invalid", spent)
         if delegation.revoked_at is not None:
             raise InviteError("revoked", delegation)
         if delegation.expires_on < today:

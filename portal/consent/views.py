@@ -128,7 +128,7 @@ def _invitation(request: Request) -> Delegation | Response:
         message = invite_error_message(error.reason)
         if ctx.json is not None:
             return JSONResponse({"error": message, "reason": error.reason}, status_code=status)
-        return render(request, "consent/invitation_refused.html", status_code=status, message=message)
+        return render(request, "refused.html", status_code=status, refused_title=_("The invitation cannot be used"), message=message)
 
 
 def invitation_page(request: Request) -> Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -10,7 +9,7 @@ from portal import i18n
 from portal.access import Access
 from portal.errors import error_response
 from portal.plans.views import render
-from portal.web import DeclaredRoute, context, route
+from portal.web import DeclaredRoute, context, route, safe_next
 
 LOCALE_COOKIE = "enplan_locale"
 
@@ -48,11 +47,7 @@ def choose_language(request: Request) -> Response:
     locale = form.get("sprog")
     if locale not in i18n.SUPPORTED_LOCALES:
         return error_response(request, 400)
-    target = form.get("next")
-    # Only local paths, so the form cannot be used to send people elsewhere.
-    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(safe_next(form.get("next"), "/"), status_code=303)
     response.set_cookie(LOCALE_COOKIE, str(locale), max_age=365 * 24 * 3600, samesite="lax", httponly=True)
     return response
 
@@ -62,9 +57,7 @@ def healthz(request: Request) -> Response:
 
 
 def readyz(request: Request) -> Response:
-    try:
-        request.app.state.database.ping()
-    except SQLAlchemyError:
+    if not request.app.state.database.is_reachable():
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "reachable"})
 

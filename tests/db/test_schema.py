@@ -172,3 +172,19 @@ def test_plan_version_guards_against_lost_updates(migrated_engine: EngineHandle,
     plan.contact_user_id = None
     with pytest.raises(StaleDataError):
         db.flush()
+
+
+def test_commits_inside_a_test_stay_inside_its_transaction(demo_db: Session, demo_engine: EngineHandle) -> None:
+    """The fixtures' isolation itself: a commit in the code under test must not reach the database."""
+    from portal.accounts.models import Municipality as M
+
+    demo_db.add(M(code="998", name="Isolationskommune"))
+    demo_db.commit()
+    # A bare DBAPI connection: it reads what is committed without taking SQLite's write lock.
+    other = demo_engine.engine.raw_connection()
+    try:
+        cursor = other.cursor()
+        cursor.execute("SELECT count(*) FROM municipality WHERE code = '998'")
+        assert cursor.fetchone()[0] == 0
+    finally:
+        other.close()

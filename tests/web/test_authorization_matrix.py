@@ -1,0 +1,429 @@
+"""The authorization matrix: every route of the app x every kind of user x own / someone else's object.
+
+The expectations below are written from the intended policy (portal/access.py and the
+route declarations' documentation), not from what the app happens to do. Each cell is
+its own test on a fresh, rolled-back copy of the demo data.
+
+Outcomes:
+
+* ``allowed``   the request got past access control: not 401/403/404 and not a 303 to
+                ``/?next=...``. A 400/409/422 from the minimal body still counts.
+* ``login``     anonymous: a 303 to ``/?next=<path>`` for GET, a 401 for POST.
+* ``hidden``    404: the user may not use the route or see the object, and the answer
+                does not confirm that it exists.
+* ``forbidden`` 403: a relative whose power of attorney does not cover the route.
+* ``token_refused`` a public link route with a syntactically invalid token answers with
+                its own 400/410 refusal (the request got past access control).
+
+For every refusal of a logged-in user a SecurityEvent ("access_refused" or
+"delegation_refused") must be recorded.
+
+Roles:
+
+* ``anonymous``              nobody logged in
+* ``citizen``                Annette Nielsen
+* ``relative``               Lene Nielsen, acting for Annette (read_plan, write_messages)
+* ``caseworker_involved``    Camilla Brandt, Annette's contact person
+* ``caseworker_uninvolved``  Bent Due, Varde benefits: involved in neither plan
+* ``caseworker_other``       Nanna Bech, Vallensbæk: responsible for an effort on Mads's
+                             Varde plan, but Mads gave no consent to Vallensbæk
+* ``admin``                  Ole Bisgaard
+* ``evaluator``              Dorthe Mikkelsen
+
+Objects, for routes with an id in the path ("own" / "other"):
+
+* ``{plan_id}``        Annette's plan / Mads Poulsen's plan
+* ``{passkey_id}``     a passkey of the requesting user / a passkey of Mads Poulsen
+* ``{delegation_id}``  Annette's delegation to Lene / a delegation Mads gave someone else
+* ``{token}``          always a syntactically invalid token ("invalid")
+
+``POST /vaelg-borger`` takes the delegation in its form body rather than its path, so it
+gets the same own / other split (Lene's delegation / Mads's delegation).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.routing import Mount, Route
+
+from portal.accounts.models import PasskeyCredential, Person, User
+from portal.app import create_app
+from portal.audit.models import SecurityEvent
+from portal.consent.models import Delegation
+from portal.db import Database
+from portal.plans.models import Plan
+
+from tests.conftest import PortalClient, make_settings
+
+# --- outcomes and roles --------------------------------------------------------------
+
+A = "allowed"
+L = "login"
+H = "hidden"
+F = "forbidden"
+T = "token_refused"
+OUTCOMES = {A, L, H, F, T}
+
+
+@dataclass(frozen=True)
+class Obj:
+    """Expectation for a route with an object: the requester's own object, and someone else's."""
+
+    own: str
+    other: str
+
+
+@dataclass(frozen=True)
+class NotExercised:
+    """A cell that cannot be exercised; the reason is reported as a skip, never silently."""
+
+    reason: str
+
+
+ANON = "anonymous"
+CIT = "citizen"
+REL = "relative"
+CW_IN = "caseworker_involved"
+CW_UN = "caseworker_uninvolved"
+CW_OTHER = "caseworker_other"
+ADMIN = "admin"
+EVAL = "evaluator"
+ROLES = (ANON, CIT, REL, CW_IN, CW_UN, CW_OTHER, ADMIN, EVAL)
+
+PERSONA = {
+    ANON: None,
+    CIT: "Annette Nielsen",
+    REL: "Lene Nielsen",
+    CW_IN: "Camilla Brandt",
+    CW_UN: "Bent Due",
+    CW_OTHER: "Nanna Bech",
+    ADMIN: "Ole Bisgaard",
+    EVAL: "Dorthe Mikkelsen",
+}
+
+Expectation = str | Obj | NotExercised
+
+# --- the table -------------------------------------------------------------------------
+# One row per (method, path template) of the app; one entry per role. Written from the
+# intended policy: PUBLIC/DEMO routes are open to everyone (DEMO because the tests run
+# the demo); AUTHENTICATED to anyone logged in; CITIZEN to the citizen only (never a
+# relative acting for them); CITIZEN_SIDE to the citizen and to a relative whose power
+# covers the route's scope; RELATIVE to relatives; STAFF to caseworkers; ADMIN to
+# admins. Objects: a caseworker sees a plan only as contact person / deputy / responsible
+# with consent; a passkey or a delegation only by its owner.
+
+EXPECTED: dict[tuple[str, str], dict[str, Expectation]] = {
+    # --- portal/pages/views.py
+    ("GET", "/"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("GET", "/tilgaengelighed"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/sprog"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("GET", "/healthz"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("GET", "/readyz"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    # --- portal/accounts/views.py: login, recovery, activation (public)
+    ("POST", "/log-ind/valg"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/log-ind"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("GET", "/gendan"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/gendan"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("GET", "/aktiver"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/aktiver"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("GET", "/aktiver/{token}"): {ANON: T, CIT: T, REL: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
+    ("POST", "/aktiver/{token}/valg"): {ANON: T, CIT: T, REL: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
+    ("POST", "/aktiver/{token}"): {ANON: T, CIT: T, REL: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
+    # --- portal/accounts/views.py: settings (any logged-in user, own passkeys only)
+    ("GET", "/indstillinger"): {ANON: L, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/indstillinger/adgangsnoegler/valg"): {ANON: L, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/indstillinger/adgangsnoegler"): {ANON: L, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/indstillinger/adgangsnoegler/{passkey_id}/navn"): {
+        ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(A, H), CW_IN: Obj(A, H),
+        CW_UN: Obj(A, H), CW_OTHER: Obj(A, H), ADMIN: Obj(A, H), EVAL: Obj(A, H),
+    },
+    ("POST", "/indstillinger/adgangsnoegler/{passkey_id}/slet"): {
+        ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(A, H), CW_IN: Obj(A, H),
+        CW_UN: Obj(A, H), CW_OTHER: Obj(A, H), ADMIN: Obj(A, H), EVAL: Obj(A, H),
+    },
+    ("POST", "/indstillinger/gendannelseskoder"): {ANON: L, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/indstillinger/log-ud-alle-steder"): {ANON: L, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/session/forlaeng"): {ANON: L, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/log-ud"): {ANON: L, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    # --- portal/accounts/views.py: caseworkers create citizens, admins create staff
+    ("GET", "/sag/borgere/ny"): {ANON: L, CIT: H, REL: H, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: H, EVAL: H},
+    ("POST", "/sag/borgere/ny"): {ANON: L, CIT: H, REL: H, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: H, EVAL: H},
+    ("GET", "/admin/"): {ANON: L, CIT: H, REL: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: A, EVAL: H},
+    ("GET", "/admin/medarbejdere/ny"): {ANON: L, CIT: H, REL: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: A, EVAL: H},
+    ("POST", "/admin/medarbejdere/ny"): {ANON: L, CIT: H, REL: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: A, EVAL: H},
+    # --- portal/accounts/views.py: the demo switcher (open while the demo runs)
+    ("GET", "/demo"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/demo"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    # --- portal/plans/views.py
+    ("GET", "/min-plan"): {ANON: L, CIT: A, REL: A, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("GET", "/min-plan/uge"): {ANON: L, CIT: A, REL: A, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("GET", "/sag/"): {ANON: L, CIT: H, REL: H, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: H, EVAL: H},
+    ("GET", "/sag/plan/{plan_id}"): {
+        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), CW_IN: Obj(A, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
+    # --- portal/consent/views.py: the citizen's side of powers of attorney
+    ("GET", "/fuldmagter"): {ANON: L, CIT: A, REL: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("POST", "/fuldmagter"): {ANON: L, CIT: A, REL: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("POST", "/fuldmagter/{delegation_id}/tilbagekald"): {
+        ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(H, H), CW_IN: Obj(H, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
+    # --- portal/consent/views.py: invitations (public links) and the relative's side
+    ("GET", "/fuldmagt/{token}"): {ANON: T, CIT: T, REL: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
+    ("POST", "/fuldmagt/{token}/valg"): {ANON: T, CIT: T, REL: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
+    ("POST", "/fuldmagt/{token}/ny"): {ANON: T, CIT: T, REL: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
+    ("POST", "/fuldmagt/{token}"): {ANON: L, CIT: H, REL: T, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("GET", "/vaelg-borger"): {ANON: L, CIT: H, REL: A, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("POST", "/vaelg-borger"): {
+        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(A, H), CW_IN: Obj(H, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
+}
+
+# Endpoints that read a JSON body: they get ``json={}`` (and the CSRF token as a header).
+JSON_ROUTES = {
+    ("POST", "/log-ind/valg"),
+    ("POST", "/log-ind"),
+    ("POST", "/aktiver/{token}/valg"),
+    # activate() only looks at the token once it has a JSON body; with a form it answers
+    # "needs JavaScript" before the token is checked, so it gets JSON to exercise the link.
+    ("POST", "/aktiver/{token}"),
+    ("POST", "/indstillinger/adgangsnoegler/valg"),
+    ("POST", "/indstillinger/adgangsnoegler"),
+    ("POST", "/fuldmagt/{token}/valg"),
+    ("POST", "/fuldmagt/{token}/ny"),
+    ("POST", "/session/forlaeng"),
+}
+
+INVALID_TOKEN = "not-a-valid-token"
+REFUSAL_KINDS = ("access_refused", "delegation_refused")
+
+
+# --- the app's routes ----------------------------------------------------------------------
+
+
+def app_route_keys() -> set[tuple[str, str]]:
+    """Every (method, path template) the app serves, HEAD aside; the /static mount is not a route."""
+    app = create_app(make_settings(), database=Database.from_url("sqlite://"))
+    keys: set[tuple[str, str]] = set()
+    for route in app.routes:
+        if isinstance(route, Mount) and route.path == "/static":
+            continue
+        assert isinstance(route, Route), f"unexpected kind of route: {route!r}"
+        for method in route.methods or ():
+            if method != "HEAD":
+                keys.add((method, route.path))
+    return keys
+
+
+def test_every_route_of_the_app_is_in_the_matrix() -> None:
+    missing = sorted(app_route_keys() - EXPECTED.keys())
+    assert missing == [], f"routes without authorization expectations, add them to EXPECTED: {missing}"
+
+
+def test_the_matrix_names_no_route_that_is_gone() -> None:
+    gone = sorted(EXPECTED.keys() - app_route_keys())
+    assert gone == [], f"EXPECTED names routes the app no longer has: {gone}"
+
+
+def test_the_matrix_is_complete_and_well_formed() -> None:
+    for key, row in EXPECTED.items():
+        assert set(row) == set(ROLES), f"{key}: every role needs an expectation"
+        has_object = any(part in key[1] for part in ("{plan_id}", "{passkey_id}", "{delegation_id}")) or key == (
+            "POST",
+            "/vaelg-borger",
+        )
+        for role, expectation in row.items():
+            if isinstance(expectation, NotExercised):
+                assert expectation.reason, f"{key} {role}: a cell left out needs a reason"
+                continue
+            if has_object:
+                assert isinstance(expectation, Obj), f"{key} {role}: give own and other expectations"
+                assert {expectation.own, expectation.other} <= OUTCOMES
+            else:
+                assert expectation in OUTCOMES, f"{key} {role}: unknown outcome {expectation!r}"
+            if role == ANON:
+                values = {expectation.own, expectation.other} if isinstance(expectation, Obj) else {expectation}
+                assert not values & {H, F}, f"{key}: anonymous is asked to log in, never told 404/403"
+
+
+# --- the cells -------------------------------------------------------------------------------
+
+
+def _cells() -> list[Any]:
+    cells = []
+    for (method, path), row in EXPECTED.items():
+        for role in ROLES:
+            expectation = row[role]
+            if isinstance(expectation, NotExercised):
+                mark = pytest.mark.skip(reason=f"not exercised: {expectation.reason}")
+                cells.append(pytest.param(method, path, role, None, "", id=f"{method} {path}-{role}", marks=mark))
+            elif isinstance(expectation, Obj):
+                for which, outcome in (("own", expectation.own), ("other", expectation.other)):
+                    cells.append(pytest.param(method, path, role, which, outcome, id=f"{method} {path}-{role}-{which}"))
+            elif "{token}" in path:
+                cells.append(pytest.param(method, path, role, "invalid", expectation, id=f"{method} {path}-{role}-invalid"))
+            else:
+                cells.append(pytest.param(method, path, role, None, expectation, id=f"{method} {path}-{role}"))
+    return cells
+
+
+@dataclass
+class Objects:
+    annette_plan_id: int
+    mads_plan_id: int
+    own_passkey_id: int | None
+    other_passkey_id: int
+    annette_delegation_id: int
+    mads_delegation_id: int
+
+
+def _user(db: Session, display_name: str) -> User:
+    return db.scalars(select(User).where(User.display_name == display_name)).one()
+
+
+def _plan_id(db: Session, full_name: str) -> int:
+    return db.scalars(select(Plan.id).join(Person, Plan.citizen_id == Person.id).where(Person.full_name == full_name)).one()
+
+
+def _passkey(db: Session, user: User) -> PasskeyCredential:
+    passkey = PasskeyCredential(
+        user_id=user.id,
+        credential_id=secrets.token_bytes(32),
+        public_key=b"dummy-public-key-" + secrets.token_bytes(16),
+        sign_count=0,
+        transports=["internal"],
+        name="Matrix test passkey",
+    )
+    db.add(passkey)
+    return passkey
+
+
+def _objects(db: Session, role: str) -> Objects:
+    annette = db.scalars(select(Person).where(Person.full_name == "Annette Nielsen")).one()
+    lene = db.scalars(select(Person).where(Person.full_name == "Lene Nielsen")).one()
+    mads = db.scalars(select(Person).where(Person.full_name == "Mads Poulsen")).one()
+    annette_delegation = db.scalars(
+        select(Delegation).where(Delegation.citizen_person_id == annette.id, Delegation.relative_person_id == lene.id)
+    ).one()
+    # A delegation of another citizen: Mads gave a power of attorney to someone who is not Lene.
+    stranger = Person(full_name="Matrix Slægtning", first_name="Matrix", kind="relative", municipality_id=mads.municipality_id)
+    db.add(stranger)
+    db.flush()
+    now = dt.datetime.now(dt.timezone.utc)
+    mads_delegation = Delegation(
+        citizen_person_id=mads.id,
+        relative_person_id=stranger.id,
+        invited_name=stranger.full_name,
+        scopes=["read_plan"],
+        expires_on=dt.date.today() + dt.timedelta(days=90),
+        created_at=now - dt.timedelta(days=2),
+        accepted_at=now - dt.timedelta(days=1),
+    )
+    db.add(mads_delegation)
+    persona = PERSONA[role]
+    own_passkey = _passkey(db, _user(db, persona)) if persona is not None else None
+    other_passkey = _passkey(db, _user(db, "Mads Poulsen"))
+    db.commit()
+    return Objects(
+        annette_plan_id=_plan_id(db, "Annette Nielsen"),
+        mads_plan_id=_plan_id(db, "Mads Poulsen"),
+        own_passkey_id=own_passkey.id if own_passkey else None,
+        other_passkey_id=other_passkey.id,
+        annette_delegation_id=annette_delegation.id,
+        mads_delegation_id=mads_delegation.id,
+    )
+
+
+def _concrete_path(path: str, which: str | None, objects: Objects) -> str:
+    own = which == "own"
+    if "{plan_id}" in path:
+        return path.replace("{plan_id}", str(objects.annette_plan_id if own else objects.mads_plan_id))
+    if "{passkey_id}" in path:
+        # Anonymous has no passkey of its own: any existing passkey will do to ask.
+        passkey_id = objects.own_passkey_id if own and objects.own_passkey_id is not None else objects.other_passkey_id
+        return path.replace("{passkey_id}", str(passkey_id))
+    if "{delegation_id}" in path:
+        return path.replace("{delegation_id}", str(objects.annette_delegation_id if own else objects.mads_delegation_id))
+    if "{token}" in path:
+        return path.replace("{token}", INVALID_TOKEN)
+    assert "{" not in path, f"no object for {path}"
+    return path
+
+
+def _form_body(method: str, path: str, which: str | None, objects: Objects) -> dict[str, str]:
+    if (method, path) == ("POST", "/vaelg-borger"):
+        chosen = objects.annette_delegation_id if which == "own" else objects.mads_delegation_id
+        return {"delegation_id": str(chosen)}
+    return {}
+
+
+def _refusals(db: Session) -> int:
+    db.expire_all()
+    return int(db.scalar(select(func.count()).select_from(SecurityEvent).where(SecurityEvent.kind.in_(REFUSAL_KINDS))) or 0)
+
+
+def _classify(method: str, response: Any) -> str:
+    status = response.status_code
+    if status == 303 and response.headers.get("location", "").startswith("/?next="):
+        return L
+    if status == 401:
+        return L
+    if status == 404:
+        return H
+    if status == 403:
+        return F
+    return A
+
+
+@pytest.mark.parametrize(("method", "path", "role", "which", "expected"), _cells())
+def test_authorization_cell(
+    client: PortalClient, demo_db: Session, method: str, path: str, role: str, which: str | None, expected: str
+) -> None:
+    objects = _objects(demo_db, role)
+    persona = PERSONA[role]
+    if persona is not None:
+        client.login_as(persona)
+    concrete = _concrete_path(path, which, objects)
+
+    # A valid CSRF token, from a public page, so that a refusal is never a CSRF refusal.
+    token = client.csrf_token("/tilgaengelighed")
+    before = _refusals(demo_db)
+    if method == "GET":
+        response = client.get(concrete, follow_redirects=False)
+    elif (method, path) in JSON_ROUTES:
+        response = client.post(concrete, json={}, headers={"X-CSRF-Token": token}, follow_redirects=False)
+    else:
+        fields = {"csrf_token": token, **_form_body(method, path, which, objects)}
+        response = client.post(concrete, data=fields, follow_redirects=False)
+    after = _refusals(demo_db)
+
+    outcome = _classify(method, response)
+    detail = f"{method} {concrete} as {role}: {response.status_code} {response.headers.get('location', '')}"
+    if expected == T:
+        assert response.status_code in (400, 410), f"expected the invalid-link refusal (400/410), got {detail}"
+        if (method, path) in JSON_ROUTES:
+            # The link's own refusal (with its reason), not a generic "bad request".
+            assert "reason" in response.json(), detail
+        else:
+            assert response.headers["content-type"].startswith("text/html"), detail
+    else:
+        assert outcome == expected, f"expected {expected}, got {outcome}: {detail}"
+
+    if expected == L:
+        if method == "GET":
+            assert response.headers["location"] == f"/?next={concrete}", detail
+        else:
+            assert response.status_code == 401, detail
+    if outcome in (H, F) and persona is not None:
+        assert after > before, f"refusal without a SecurityEvent ({'/'.join(REFUSAL_KINDS)}): {detail}"
+    if outcome not in (H, F):
+        assert after == before, f"a refusal event was recorded for a request that was not refused: {detail}"
