@@ -14,6 +14,7 @@ run: install compile-translations
 	$(VENV)/bin/portal serve --port $(PORT)
 
 test: install compile-translations
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 install: $(INSTALLED)
