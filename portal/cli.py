@@ -7,10 +7,14 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from portal.db import Database
 
 EXIT_BAD_SETTING = 2
 EXIT_FAILURE = 1
@@ -86,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return create_admin(settings, args.name, args.municipality)
         if args.command == "serve":
             return serve(settings, args.host, args.port, args.workers)
+    except NoSchema:
+        return _fail("the database has no schema yet: run `portal migrate` first", EXIT_FAILURE)
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         return _fail(f"the database cannot be used: {reason}", EXIT_FAILURE)
@@ -105,18 +111,29 @@ def migrate(settings: Settings) -> int:
     return 0
 
 
+class NoSchema(Exception):
+    pass
+
+
+def _migrated_database(settings: Settings) -> "Database":
+    from portal import migrate as migrations
+    from portal.db import Database
+
+    database = Database.from_url(settings.database_url)
+    if migrations.current_revision(database.engine) is None:
+        database.dispose()
+        raise NoSchema()
+    return database
+
+
 def demo(settings: Settings) -> int:
     if settings.is_production:
         return _fail("demo data cannot be loaded when PORTAL_ENV=production", EXIT_BAD_SETTING)
-    from portal import migrate as migrations
-    from portal.db import Database
     from portal.accounts.services import demo_personas
     from portal.demo import load_demo
 
-    database = Database.from_url(settings.database_url)
+    database = _migrated_database(settings)
     try:
-        if migrations.current_revision(database.engine) is None:
-            return _fail("the database has no schema yet: run `portal migrate` first", EXIT_FAILURE)
         with database.session() as db:
             summary = load_demo(db, dt.date.today())
             print("portal: demo data loaded" if summary.created else "portal: demo data already there; nothing changed")
@@ -132,18 +149,15 @@ def demo(settings: Settings) -> int:
 def create_admin(settings: Settings, name: str, municipality_code: str) -> int:
     from sqlalchemy import select
 
-    from portal import migrate as migrations
     from portal.accounts.models import Municipality, User
     from portal.accounts.proofing import ActivationLetters, new_user_handle
-    from portal.db import Database, utcnow
+    from portal.db import utcnow
 
     name = name.strip()
     if not 1 <= len(name) <= 200:
         return _fail("--name must be 1 to 200 characters", EXIT_BAD_SETTING)
-    database = Database.from_url(settings.database_url)
+    database = _migrated_database(settings)
     try:
-        if migrations.current_revision(database.engine) is None:
-            return _fail("the database has no schema yet: run `portal migrate` first", EXIT_FAILURE)
         with database.session() as db:
             municipality = db.scalars(select(Municipality).where(Municipality.code == municipality_code.strip())).one_or_none()
             if municipality is None:

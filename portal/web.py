@@ -58,6 +58,14 @@ class RequestContext:
         return danish_today(self.now)
 
 
+def render(request: Request, name: str, status_code: int = 200, **values: object) -> Response:
+    """A page. Personal pages must not be cached, and htmx requests will get a block of the same template."""
+    response: Response = request.app.state.templates.TemplateResponse(request, name, values, status_code=status_code)
+    response.headers["Vary"] = "HX-Request, Cookie"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def context(request: Request) -> RequestContext:
     ctx: RequestContext = request.state.ctx
     return ctx

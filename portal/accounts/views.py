@@ -16,8 +16,7 @@ from portal.accounts.passkeys import PasskeyError, PasskeyService, RelyingParty,
 from portal.accounts.proofing import ActivationError, IdentityProofing, new_user_handle
 from portal.i18n import gettext as _
 from portal.pages.views import home_for
-from portal.plans.views import render
-from portal.web import DeclaredRoute, client_key, context, not_found, record_security_event, route, safe_next
+from portal.web import DeclaredRoute, client_key, context, not_found, record_security_event, render, route, safe_next
 
 # --- helpers ---------------------------------------------------------------------
 

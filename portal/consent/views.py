@@ -15,8 +15,7 @@ from portal.consent.models import DELEGATION_SCOPES, Delegation
 from portal.consent.services import MAX_DELEGATION_LENGTH, Delegations, InviteError, status_of
 from portal.i18n import gettext as _
 from portal.labels import label
-from portal.plans.views import render
-from portal.web import DeclaredRoute, context, not_found, record_security_event, route
+from portal.web import DeclaredRoute, context, not_found, record_security_event, render, route
 
 
 def delegations(request: Request) -> Delegations:

@@ -8,8 +8,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from portal import i18n
 from portal.access import Access
 from portal.errors import error_response
-from portal.plans.views import render
-from portal.web import DeclaredRoute, context, route, safe_next
+from portal.web import DeclaredRoute, context, render, route, safe_next
 
 LOCALE_COOKIE = "enplan_locale"
 

@@ -15,16 +15,9 @@ from portal.plans import schedule
 from portal.plans.catalogue import load_legal_bases
 from portal.plans.models import Effort, Plan
 from portal.plans.services import SqlPlanReader
-from portal.web import DeclaredRoute, context, not_found, record_security_event, route
+from portal.web import DeclaredRoute, context, not_found, record_security_event, render, route
 
 LOCAL_ZONE = ZoneInfo("Europe/Copenhagen")
-
-
-def render(request: Request, name: str, status_code: int = 200, **values: object) -> Response:
-    response = request.app.state.templates.TemplateResponse(request, name, values, status_code=status_code)
-    response.headers["Vary"] = "HX-Request, Cookie"
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _citizen_plan(request: Request) -> tuple[Plan | None, frozenset[int]]:
