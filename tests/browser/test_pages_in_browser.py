@@ -101,3 +101,61 @@ def test_keyboard_only_reaches_the_plan(page, live_server: LiveServer) -> None: 
     # The first Tab on the new page lands on the skip link, which moves focus into <main>.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+
+
+def persona(server: LiveServer, display_name: str) -> User:
+    with server.database.session() as db:
+        return db.scalars(select(User).where(User.display_name == display_name)).one()
+
+
+def submit(page, form_selector: str) -> None:  # type: ignore[no-untyped-def]
+    page.locator(f"{form_selector} button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def test_account_pages_and_their_error_states_are_accessible(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    # Anonymous: recovery and short-code forms, empty and with an error summary.
+    for path in ("/gendan", "/aktiver"):
+        page.goto(live_server.url + path)
+        assert_accessible(page)
+        submit(page, f'form[action="{path}"]')
+        assert page.title().startswith("Fejl: ")
+        assert page.locator(".alert-error a[href='#code']").count() == 1
+        assert_accessible(page)
+
+    # A caseworker's forms and the printed letter.
+    enter_as(page, live_server, persona(live_server, "Camilla Brandt"))
+    page.goto(live_server.url + "/sag/borgere/ny")
+    assert_accessible(page)
+    submit(page, 'form[action="/sag/borgere/ny"]')
+    assert page.locator("#full_name").get_attribute("aria-invalid") == "true"
+    assert_accessible(page)
+    page.fill("#full_name", "Tilgængelig Testperson")
+    page.fill("#first_name", "Tilgængelig")
+    submit(page, 'form[action="/sag/borgere/ny"]')
+    assert page.locator(".letter-code").count() == 1
+    assert_accessible(page)
+
+    # An admin's pages.
+    enter_as(page, live_server, persona(live_server, "Ole Bisgaard"))
+    for path in ("/admin/", "/admin/medarbejdere/ny", "/indstillinger"):
+        page.goto(live_server.url + path)
+        assert_accessible(page)
+
+    # The citizen's powers of attorney, with errors, and fresh recovery codes.
+    enter_as(page, live_server, persona(live_server, "Sofie Andersen"))
+    page.goto(live_server.url + "/fuldmagter")
+    assert_accessible(page)
+    page.fill("#expires_on", "")
+    submit(page, 'form[action="/fuldmagter"]')
+    assert page.title().startswith("Fejl: ")
+    assert_accessible(page)
+    page.goto(live_server.url + "/indstillinger")
+    submit(page, 'form[action="/indstillinger/gendannelseskoder"]')
+    assert page.locator(".recovery-codes code").count() == 10
+    assert_accessible(page)
+
+    # The relative's choice of whom to help.
+    enter_as(page, live_server, persona(live_server, "Lene Nielsen"))
+    page.goto(live_server.url + "/vaelg-borger")
+    assert_accessible(page)
