@@ -26,6 +26,9 @@ ACTIVATION = Limit("activation", 10, dt.timedelta(minutes=15))
 def allow(db: Session, limit: Limit, key: str, now: dt.datetime) -> bool:
     """Count this attempt; False when the key has used up its attempts in the window."""
     since = now - limit.window
+    # Attempts older than the window no longer count; dropping them here keeps the table small
+    # without a separate clean-up job.
+    db.execute(delete(RateLimitEvent).where(RateLimitEvent.bucket == limit.bucket, RateLimitEvent.occurred_at <= since))
     used = db.scalar(
         select(func.count())
         .select_from(RateLimitEvent)
@@ -35,8 +38,3 @@ def allow(db: Session, limit: Limit, key: str, now: dt.datetime) -> bool:
         return False
     db.add(RateLimitEvent(bucket=limit.bucket, key=key[:128], occurred_at=now))
     return True
-
-
-def prune(db: Session, now: dt.datetime, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
-    result = db.execute(delete(RateLimitEvent).where(RateLimitEvent.occurred_at < now - older_than))
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from webauthn import (
     generate_authentication_options,
@@ -90,6 +90,10 @@ class PasskeyService:
     # --- challenges -----------------------------------------------------------
 
     def _new_challenge(self, purpose: str, user: User | None) -> bytes:
+        # Challenges are worthless a day after they expire; clear them as new ones are made.
+        self.db.execute(
+            delete(WebAuthnChallenge).where(WebAuthnChallenge.expires_at < self.now - dt.timedelta(days=1))
+        )
         challenge = secrets.token_bytes(32)
         self.db.add(
             WebAuthnChallenge(

@@ -1525,3 +1525,20 @@ def test_a_failed_login_with_a_known_passkey_is_shown_to_its_owner(client: Porta
     assert response.status_code == 400
     failure = last_event(demo_db, "login_failed")
     assert failure.user_id == letter.user_id
+
+
+def test_old_rate_limit_events_and_challenges_are_cleared(client: PortalClient, demo_db: Session) -> None:
+    from portal.accounts.models import RateLimitEvent, WebAuthnChallenge
+
+    long_ago = now() - dt.timedelta(days=3)
+    demo_db.add(RateLimitEvent(bucket="login", key="203.0.113.9", occurred_at=long_ago))
+    demo_db.add(
+        WebAuthnChallenge(challenge=b"o" * 32, purpose="login", browser_binding="x", created_at=long_ago, expires_at=long_ago)
+    )
+    demo_db.flush()
+    browser = new_browser(client)
+    login_options(browser)
+    post_json(browser, "/log-ind", {"credential": {}})
+    demo_db.expire_all()
+    assert count(demo_db, RateLimitEvent, key="203.0.113.9") == 0
+    assert count(demo_db, WebAuthnChallenge, challenge=b"o" * 32) == 0
