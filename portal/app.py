@@ -28,9 +28,6 @@ from portal.security import CsrfProtection, SessionCookie
 from portal.settings import Settings
 from portal.templating import STATIC_DIR, build_templates
 
-LOCALE_COOKIE = "enplan_locale"
-
-
 class LocaleMiddleware:
     """Sets the request's locale in a context var before anything renders."""
 
@@ -43,7 +40,7 @@ class LocaleMiddleware:
             return
         request = Request(scope)
         locale = i18n.negotiate(
-            request.headers.get("accept-language"), request.cookies.get(LOCALE_COOKIE)
+            request.headers.get("accept-language"), request.cookies.get(i18n.LOCALE_COOKIE)
         )
         token = i18n.current_locale.set(locale)
         try:

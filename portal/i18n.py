@@ -20,6 +20,8 @@ DEFAULT_LOCALE = "da"
 SUPPORTED_LOCALES = ("da", "en")
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
+# The person's explicit language choice, which beats the browser's Accept-Language.
+LOCALE_COOKIE = "enplan_locale"
 
 current_locale: contextvars.ContextVar[str] = contextvars.ContextVar(
     "current_locale", default=DEFAULT_LOCALE

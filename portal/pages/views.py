@@ -10,9 +10,6 @@ from portal.access import Access
 from portal.errors import error_response
 from portal.web import DeclaredRoute, context, render, route, safe_next
 
-LOCALE_COOKIE = "enplan_locale"
-
-
 def home_for(role: str | None) -> str:
     if role in ("citizen", "relative"):
         return "/min-plan"
@@ -47,7 +44,10 @@ def choose_language(request: Request) -> Response:
     if locale not in i18n.SUPPORTED_LOCALES:
         return error_response(request, 400)
     response = RedirectResponse(safe_next(form.get("next"), "/"), status_code=303)
-    response.set_cookie(LOCALE_COOKIE, str(locale), max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    response.set_cookie(
+        i18n.LOCALE_COOKIE, str(locale), max_age=365 * 24 * 3600, samesite="lax", httponly=True,
+        secure=request.app.state.settings.secure_cookies,
+    )
     return response
 
 
