@@ -17,15 +17,14 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import codes
 from portal.accounts.models import ActivationLetter, User
-from portal.accounts.tokens import PurposeSigner, TokenError, TokenInvalid, activation_signer, keyed_hash
+from portal.accounts.tokens import LinkRefused, PurposeSigner, TokenError, TokenInvalid, activation_signer, keyed_hash
 
 
-class ActivationError(Exception):
-    """The letter cannot be used; ``reason`` is for the security log and picks the message."""
+class ActivationError(LinkRefused):
+    """The letter cannot be used."""
 
     def __init__(self, reason: str, letter: ActivationLetter | None = None):
         super().__init__(reason)
-        self.reason = reason
         self.letter = letter
 
 

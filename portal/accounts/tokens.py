@@ -27,6 +27,24 @@ class TokenExpired(TokenError):
     reason = "expired"
 
 
+class LinkRefused(Exception):
+    """A signed link or code that cannot be used. ``reason`` goes to the security log and picks
+    the message; a link that was good once (expired, used, revoked) is gone (410), any other
+    is a bad request (400)."""
+
+    GONE = frozenset({"expired", "used", "revoked"})
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+    @property
+    def status_code(self) -> int:
+        if self.reason == "rate_limited":
+            return 429
+        return 410 if self.reason in self.GONE else 400
+
+
 class PurposeSigner:
     def __init__(self, secret_key: str, purpose: str, max_age: dt.timedelta):
         self._serializer = URLSafeTimedSerializer(secret_key, salt=f"enplan.{purpose}")

@@ -167,7 +167,7 @@ def _activation_refused(request: Request, error: ActivationError, as_json: bool)
     ctx = context(request)
     user = error.letter.user if error.letter is not None else None
     record_security_event(ctx.db, user, "activation_refused", request, reason=error.reason)
-    status = 429 if error.reason == "rate_limited" else (410 if error.reason in ("expired", "used", "revoked") else 400)
+    status = error.status_code
     message = passkey_message("rate_limited") if error.reason == "rate_limited" else activation_error_message(error.reason)
     if as_json:
         return JSONResponse({"error": message, "reason": error.reason}, status_code=status)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.access import delegation_in_force
 from portal.accounts.models import Person, User
 from portal.accounts.proofing import new_user_handle
-from portal.accounts.tokens import PurposeSigner, TokenError, delegation_invite_signer, keyed_hash
+from portal.accounts.tokens import LinkRefused, PurposeSigner, TokenError, delegation_invite_signer, keyed_hash
 from portal.audit.models import SecurityEvent
 from portal.consent.models import DELEGATION_SCOPES, Delegation
 
@@ -26,10 +26,11 @@ DELEGATION_EVENT_KINDS = (
 )
 
 
-class InviteError(Exception):
+class InviteError(LinkRefused):
+    """The invitation to a power of attorney cannot be used."""
+
     def __init__(self, reason: str, delegation: Delegation | None = None):
         super().__init__(reason)
-        self.reason = reason
         self.delegation = delegation
 
 

@@ -123,7 +123,7 @@ def _invitation(request: Request) -> Delegation | Response:
             ctx.db, ctx.principal.user, "delegation_invite_refused", request,
             subject_person_id=error.delegation.citizen_person_id if error.delegation else None, reason=error.reason,
         )
-        status = 410 if error.reason in ("expired", "used", "revoked") else 400
+        status = error.status_code
         message = invite_error_message(error.reason)
         if ctx.json is not None:
             return JSONResponse({"error": message, "reason": error.reason}, status_code=status)
