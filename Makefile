@@ -2,11 +2,12 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 PYBABEL := $(VENV)/bin/pybabel
-INSTALLED := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+LOCK := requirements/lock.txt
+INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | sha1sum | cut -c1-12)
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/messages.po))
 PORT ?= 8000
 
-.PHONY: run test install translations compile-translations assets check-types clean
+.PHONY: run test install lock translations compile-translations assets check-types clean
 
 run: install compile-translations
 	$(VENV)/bin/portal migrate
@@ -19,12 +20,20 @@ test: install compile-translations
 
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
+# Every package of the tree comes from the lock file, each checked against its hash; the portal
+# itself is then installed without resolving anything further.
+$(INSTALLED): pyproject.toml $(LOCK)
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip check --disable-pip-version-check
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+# Re-resolve the whole dependency tree after changing pyproject.toml (needs the index).
+lock: install
+	$(VENV)/bin/pip-compile --quiet --extra test --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links -o $(LOCK) pyproject.toml requirements/tools.in
 
 compile-translations: $(MO_FILES)
 
