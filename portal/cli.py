@@ -187,7 +187,10 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> int:
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # Only a configured proxy may name the client: uvicorn would otherwise believe
+        # X-Forwarded-For from any local process, and rate limits key on the address.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies),
         log_level="info",
     )
     return 0

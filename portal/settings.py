@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,8 @@ class Settings:
     origin: str = "http://localhost:8000"
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    # Reverse proxies whose X-Forwarded-For is believed; anyone else could forge it.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def demo_enabled(self) -> bool:
@@ -75,7 +78,26 @@ class Settings:
         if env == "production" and parts.scheme != "https" and parts.hostname != "localhost":
             raise SettingsError("PORTAL_ORIGIN must use https when PORTAL_ENV=production")
 
-        return cls(env=env, database_url=database_url, secret_key=secret_key, origin=origin)
+        trusted_proxies = parse_trusted_proxies(environ.get("PORTAL_TRUSTED_PROXIES", ""))
+
+        return cls(
+            env=env, database_url=database_url, secret_key=secret_key, origin=origin, trusted_proxies=trusted_proxies
+        )
+
+
+def parse_trusted_proxies(value: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses and networks; empty means no proxy is trusted."""
+    proxies: list[str] = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            proxies.append(str(ipaddress.ip_network(item, strict=False) if "/" in item else ipaddress.ip_address(item)))
+        except ValueError:
+            raise SettingsError(
+                f"PORTAL_TRUSTED_PROXIES must list IP addresses or networks such as 10.0.0.5 or 10.0.0.0/24, not {item!r}"
+            ) from None
+    return tuple(proxies)
 
 
 def local_secret_key(path: Path = PROJECT_ROOT / "var" / "secret_key") -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import ipaddress
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from portal import ratelimit
 from portal.access import ANONYMOUS, Access, Principal, danish_today, delegation_in_force, route_allows
 from portal.accounts.models import LoginSession, User
 from portal.audit.models import SecurityEvent
@@ -136,7 +138,10 @@ def _handle(
         if not route_allows(access, principal, demo_enabled=app_state.settings.demo_enabled, scope=scope):
             response = refuse(request, access, principal)
         elif csrf_verdict is not None and not csrf_verdict.ok:
-            record_security_event(db, principal.user, "csrf_refused", request, reason=csrf_verdict.reason)
+            # Anyone can send these, so only the first few per client and hour are logged:
+            # enough to see an attack, not enough to fill the table.
+            if ratelimit.allow(db, ratelimit.CSRF_REFUSAL_LOG, client_key(request), now):
+                record_security_event(db, principal.user, "csrf_refused", request, reason=csrf_verdict.reason)
             response = error_response(request, 403)
         else:
             response = view(request)
@@ -229,7 +234,23 @@ def record_security_event(
 
 
 def client_key(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """Who is asking, for rate limits and caps: the peer, or the client a trusted proxy names.
+
+    The server sets ``request.client`` from X-Forwarded-For only when the peer is one of
+    PORTAL_TRUSTED_PROXIES (``portal serve``), so a forged header cannot change this key.
+    One IPv6 machine usually holds a whole /64, so the /64 counts as one client.
+    """
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
 
 
 def safe_next(value: object, default: str) -> str:

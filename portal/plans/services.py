@@ -13,7 +13,12 @@ from sqlalchemy.sql.base import ExecutableOption
 from portal.accounts.models import Department, Person, User
 from portal.audit.models import AccessLogEntry
 from portal.consent.models import Consent
-from portal.consent.rules import ConsentFacts, StaffVisibility, may_see_item
+from portal.consent.rules import (
+    REASON_NO_CONSENT_OTHER_MUNICIPALITY,
+    ConsentFacts,
+    StaffVisibility,
+    may_see_item,
+)
 from portal.access import staff_plan_visibility, viewer_of
 from portal.plans import rules
 from portal.plans.catalogue import load_sequencing_pairs
@@ -33,12 +38,20 @@ class StaffPlanView:
 class CaseloadRow:
     plan: Plan
     my_roles: tuple[str, ...]      # "contact", "deputy", "effort"
-    effort_count: int
+    effort_count: int              # only the efforts the caseworker may see
+
+
+@dataclass(frozen=True)
+class Caseload:
+    rows: list[CaseloadRow]        # only plans the caseworker may open
+    # Plans they take part in that stay closed until the citizen consents (another
+    # municipality): counted, never named, as the plan page would refuse them.
+    awaiting_consent: int
 
 
 class PlanReader(Protocol):
     def plan_for_person(self, person_id: int) -> Plan | None: ...
-    def caseload(self, user: User) -> list[CaseloadRow]: ...
+    def caseload(self, user: User, now: dt.datetime) -> Caseload: ...
     def staff_view(self, user: User, plan_id: int, now: dt.datetime) -> StaffPlanView | None: ...
 
 
@@ -113,18 +126,27 @@ class SqlPlanReader:
         return self.load(plan_id) if plan_id is not None else None
 
     def consents(self, plan_id: int) -> list[ConsentFacts]:
-        return [
-            ConsentFacts(
-                recipient_department_id=c.recipient_department_id,
-                recipient_municipality_id=c.recipient_municipality_id,
-                valid_from=c.valid_from,
-                valid_until=c.valid_until,
-                withdrawn_at=c.withdrawn_at,
-            )
-            for c in self.db.scalars(select(Consent).where(Consent.plan_id == plan_id))
-        ]
+        return self.consents_of([plan_id]).get(plan_id, [])
 
-    def caseload(self, user: User) -> list[CaseloadRow]:
+    def consents_of(self, plan_ids: list[int]) -> dict[int, list[ConsentFacts]]:
+        """The consents of many plans in one query."""
+        by_plan: dict[int, list[ConsentFacts]] = {}
+        if not plan_ids:
+            return by_plan
+        for c in self.db.scalars(select(Consent).where(Consent.plan_id.in_(plan_ids)).order_by(Consent.id)):
+            by_plan.setdefault(c.plan_id, []).append(
+                ConsentFacts(
+                    recipient_department_id=c.recipient_department_id,
+                    recipient_municipality_id=c.recipient_municipality_id,
+                    valid_from=c.valid_from,
+                    valid_until=c.valid_until,
+                    withdrawn_at=c.withdrawn_at,
+                )
+            )
+        return by_plan
+
+    def caseload(self, user: User, now: dt.datetime) -> Caseload:
+        """The plans the caseworker takes part in, judged by the same rule as the plan page."""
         effort_plan_ids = select(Effort.plan_id).where(Effort.responsible_user_id == user.id)
         plans = self.db.scalars(
             select(Plan)
@@ -138,8 +160,16 @@ class SqlPlanReader:
             .options(selectinload(Plan.citizen), selectinload(Plan.efforts), selectinload(Plan.contact))
             .order_by(Plan.id)
         ).all()
+        consents = self.consents_of([plan.id for plan in plans])
+        viewer = viewer_of(user)
         rows = []
+        awaiting_consent = 0
         for plan in plans:
+            visibility = staff_plan_visibility(user, plan, consents.get(plan.id, []), now)
+            if not visibility.sees_plan:
+                if visibility.reason == REASON_NO_CONSENT_OTHER_MUNICIPALITY:
+                    awaiting_consent += 1
+                continue
             roles = []
             if plan.contact_user_id == user.id:
                 roles.append("contact")
@@ -147,8 +177,9 @@ class SqlPlanReader:
                 roles.append("deputy")
             if any(e.responsible_user_id == user.id for e in plan.efforts):
                 roles.append("effort")
-            rows.append(CaseloadRow(plan, tuple(roles), len(plan.efforts)))
-        return rows
+            visible_efforts = sum(1 for e in plan.efforts if may_see_item(visibility, viewer, e.department_id))
+            rows.append(CaseloadRow(plan, tuple(roles), visible_efforts))
+        return Caseload(rows, awaiting_consent)
 
     def staff_view(self, user: User, plan_id: int, now: dt.datetime) -> StaffPlanView | None:
         """The plan as this caseworker may see it, or None; a granted read is logged."""

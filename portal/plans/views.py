@@ -100,8 +100,7 @@ def my_week(request: Request) -> Response:
 def caseload(request: Request) -> Response:
     ctx = context(request)
     assert ctx.principal.user is not None
-    rows = SqlPlanReader(ctx.db).caseload(ctx.principal.user)
-    return render(request, "staff/caseload.html", rows=rows)
+    return render(request, "staff/caseload.html", caseload=SqlPlanReader(ctx.db).caseload(ctx.principal.user, ctx.now))
 
 
 def staff_plan(request: Request) -> Response:
