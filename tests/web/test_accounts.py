@@ -709,12 +709,23 @@ class LoginSetup:
     browser: PortalClient
     auth: SoftAuthenticator
     letter: Letter
+    # The passkey row as it was just before the refused request.
+    passkey_before: tuple[object, ...] = ()
+
+    def remember_passkey(self) -> None:
+        self.passkey_before = passkey_state(passkeys_of(self.db, self.letter.user_id)[0])
+
+
+def passkey_state(passkey: PasskeyCredential) -> tuple[object, ...]:
+    """Every field a login writes, and the flag it checks."""
+    return (passkey.sign_count, passkey.backed_up, passkey.last_used_at, passkey.backup_eligible)
 
 
 def _login_replayed(s: LoginSetup) -> Any:
     assertion = s.auth.get(login_options(s.browser), ORIGIN)
     assert post_json(s.browser, "/log-ind", {"credential": assertion}).status_code == 200
     log_out(s.browser)
+    s.remember_passkey()
     return post_json(s.browser, "/log-ind", {"credential": assertion})
 
 
@@ -744,6 +755,7 @@ def _login_no_user_handle(s: LoginSetup) -> Any:
 def _login_sign_count_not_rising(s: LoginSetup) -> Any:
     assert log_in(s.browser, s.auth).status_code == 200  # stored count is now 1
     log_out(s.browser)
+    s.remember_passkey()
     return log_in(s.browser, s.auth, sign_count=0)
 
 
@@ -751,6 +763,7 @@ def _login_sign_count_repeated(s: LoginSetup) -> Any:
     assert log_in(s.browser, s.auth).status_code == 200
     assert log_in(s.browser, s.auth).status_code == 200  # stored count is now 2
     log_out(s.browser)
+    s.remember_passkey()
     return log_in(s.browser, s.auth, sign_count=2)
 
 
@@ -816,6 +829,8 @@ def test_refused_login_sets_no_session(
     browser, auth, letter = new_citizen(client, demo_db)  # registered with backup_eligible=False
     log_out(browser)
     setup = LoginSetup(client, demo_db, browser, auth, letter)
+    # Attempts that log in successfully first remember the row again just before the refused request.
+    setup.remember_passkey()
 
     response = attempt(setup)
     demo_db.expire_all()
@@ -830,6 +845,7 @@ def test_refused_login_sets_no_session(
     # Once the passkey is known, its owner sees the failed attempt on their account.
     assert failure.user_id == (None if reason in ("unknown_credential", "unknown_challenge", "challenge_reused", "challenge_expired", "malformed") else letter.user_id)
     # A refused login changes nothing on the passkey: not the count, not the flags, not "last used".
+    assert passkey_state(passkey_after_attempt) == setup.passkey_before
     assert passkey_after_attempt.backup_eligible is False
     sessions = list(demo_db.scalars(select(LoginSession).where(LoginSession.user_id == letter.user_id, LoginSession.revoked_at.is_(None))))
     assert sessions == []

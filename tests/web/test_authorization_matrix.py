@@ -23,6 +23,9 @@ Roles:
 * ``anonymous``              nobody logged in
 * ``citizen``                Annette Nielsen
 * ``relative``               Lene Nielsen, acting for Annette (read_plan, write_messages)
+* ``relative_without_scope`` Matrix Fuldmagtshaver, made for the test: acting for Annette under a
+                             power in force that lacks read_plan (write_messages only), so the
+                             plan routes answer 403 "forbidden" with a "delegation_refused" event
 * ``caseworker_involved``    Camilla Brandt, Annette's contact person
 * ``caseworker_uninvolved``  Bent Due, Varde benefits: involved in neither plan
 * ``caseworker_other``       Nanna Bech, Vallensbæk: responsible for an effort on Mads's
@@ -34,7 +37,8 @@ Objects, for routes with an id in the path ("own" / "other"):
 
 * ``{plan_id}``        Annette's plan / Mads Poulsen's plan
 * ``{passkey_id}``     a passkey of the requesting user / a passkey of Mads Poulsen
-* ``{delegation_id}``  Annette's delegation to Lene / a delegation Mads gave someone else
+* ``{delegation_id}``  Annette's delegation to Lene (to Matrix Fuldmagtshaver for that persona) /
+                       a delegation Mads gave someone else
 * ``{token}``          always a syntactically invalid token ("invalid")
 
 ``POST /vaelg-borger`` takes the delegation in its form body rather than its path, so it
@@ -90,17 +94,19 @@ class NotExercised:
 ANON = "anonymous"
 CIT = "citizen"
 REL = "relative"
+REL_NS = "relative_without_scope"
 CW_IN = "caseworker_involved"
 CW_UN = "caseworker_uninvolved"
 CW_OTHER = "caseworker_other"
 ADMIN = "admin"
 EVAL = "evaluator"
-ROLES = (ANON, CIT, REL, CW_IN, CW_UN, CW_OTHER, ADMIN, EVAL)
+ROLES = (ANON, CIT, REL, REL_NS, CW_IN, CW_UN, CW_OTHER, ADMIN, EVAL)
 
 PERSONA = {
     ANON: None,
     CIT: "Annette Nielsen",
     REL: "Lene Nielsen",
+    REL_NS: "Matrix Fuldmagtshaver",
     CW_IN: "Camilla Brandt",
     CW_UN: "Bent Due",
     CW_OTHER: "Nanna Bech",
@@ -121,69 +127,69 @@ Expectation = str | Obj | NotExercised
 
 EXPECTED: dict[tuple[str, str], dict[str, Expectation]] = {
     # --- portal/pages/views.py
-    ("GET", "/"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
-    ("GET", "/tilgaengelighed"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
-    ("POST", "/sprog"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
-    ("GET", "/healthz"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
-    ("GET", "/readyz"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("GET", "/"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("GET", "/tilgaengelighed"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/sprog"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("GET", "/healthz"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("GET", "/readyz"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
     # --- portal/accounts/views.py: login, recovery, activation (public)
-    ("POST", "/log-ind/valg"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
-    ("POST", "/log-ind"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
-    ("GET", "/gendan"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
-    ("POST", "/gendan"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
-    ("GET", "/aktiver"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
-    ("POST", "/aktiver"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
-    ("GET", "/aktiver/{token}"): {ANON: T, CIT: T, REL: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
-    ("POST", "/aktiver/{token}/valg"): {ANON: T, CIT: T, REL: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
-    ("POST", "/aktiver/{token}"): {ANON: T, CIT: T, REL: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
+    ("POST", "/log-ind/valg"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/log-ind"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("GET", "/gendan"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/gendan"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("GET", "/aktiver"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/aktiver"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("GET", "/aktiver/{token}"): {ANON: T, CIT: T, REL: T, REL_NS: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
+    ("POST", "/aktiver/{token}/valg"): {ANON: T, CIT: T, REL: T, REL_NS: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
+    ("POST", "/aktiver/{token}"): {ANON: T, CIT: T, REL: T, REL_NS: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
     # --- portal/accounts/views.py: settings (any logged-in user, own passkeys only)
-    ("GET", "/indstillinger"): {ANON: L, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
-    ("POST", "/indstillinger/adgangsnoegler/valg"): {ANON: L, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
-    ("POST", "/indstillinger/adgangsnoegler"): {ANON: L, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("GET", "/indstillinger"): {ANON: L, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/indstillinger/adgangsnoegler/valg"): {ANON: L, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/indstillinger/adgangsnoegler"): {ANON: L, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
     ("POST", "/indstillinger/adgangsnoegler/{passkey_id}/navn"): {
-        ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(A, H), CW_IN: Obj(A, H),
+        ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(A, H), REL_NS: Obj(A, H), CW_IN: Obj(A, H),
         CW_UN: Obj(A, H), CW_OTHER: Obj(A, H), ADMIN: Obj(A, H), EVAL: Obj(A, H),
     },
     ("POST", "/indstillinger/adgangsnoegler/{passkey_id}/slet"): {
-        ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(A, H), CW_IN: Obj(A, H),
+        ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(A, H), REL_NS: Obj(A, H), CW_IN: Obj(A, H),
         CW_UN: Obj(A, H), CW_OTHER: Obj(A, H), ADMIN: Obj(A, H), EVAL: Obj(A, H),
     },
-    ("POST", "/indstillinger/gendannelseskoder"): {ANON: L, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
-    ("POST", "/indstillinger/log-ud-alle-steder"): {ANON: L, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
-    ("POST", "/session/forlaeng"): {ANON: L, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
-    ("POST", "/log-ud"): {ANON: L, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/indstillinger/gendannelseskoder"): {ANON: L, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/indstillinger/log-ud-alle-steder"): {ANON: L, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/session/forlaeng"): {ANON: L, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/log-ud"): {ANON: L, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
     # --- portal/accounts/views.py: caseworkers create citizens, admins create staff
-    ("GET", "/sag/borgere/ny"): {ANON: L, CIT: H, REL: H, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: H, EVAL: H},
-    ("POST", "/sag/borgere/ny"): {ANON: L, CIT: H, REL: H, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: H, EVAL: H},
-    ("GET", "/admin/"): {ANON: L, CIT: H, REL: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: A, EVAL: H},
-    ("GET", "/admin/medarbejdere/ny"): {ANON: L, CIT: H, REL: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: A, EVAL: H},
-    ("POST", "/admin/medarbejdere/ny"): {ANON: L, CIT: H, REL: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: A, EVAL: H},
+    ("GET", "/sag/borgere/ny"): {ANON: L, CIT: H, REL: H, REL_NS: H, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: H, EVAL: H},
+    ("POST", "/sag/borgere/ny"): {ANON: L, CIT: H, REL: H, REL_NS: H, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: H, EVAL: H},
+    ("GET", "/admin/"): {ANON: L, CIT: H, REL: H, REL_NS: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: A, EVAL: H},
+    ("GET", "/admin/medarbejdere/ny"): {ANON: L, CIT: H, REL: H, REL_NS: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: A, EVAL: H},
+    ("POST", "/admin/medarbejdere/ny"): {ANON: L, CIT: H, REL: H, REL_NS: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: A, EVAL: H},
     # --- portal/accounts/views.py: the demo switcher (open while the demo runs)
-    ("GET", "/demo"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
-    ("POST", "/demo"): {ANON: A, CIT: A, REL: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("GET", "/demo"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/demo"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
     # --- portal/plans/views.py
-    ("GET", "/min-plan"): {ANON: L, CIT: A, REL: A, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
-    ("GET", "/min-plan/uge"): {ANON: L, CIT: A, REL: A, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
-    ("GET", "/sag/"): {ANON: L, CIT: H, REL: H, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: H, EVAL: H},
+    ("GET", "/min-plan"): {ANON: L, CIT: A, REL: A, REL_NS: F, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("GET", "/min-plan/uge"): {ANON: L, CIT: A, REL: A, REL_NS: F, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("GET", "/sag/"): {ANON: L, CIT: H, REL: H, REL_NS: H, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: H, EVAL: H},
     ("GET", "/sag/plan/{plan_id}"): {
-        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), CW_IN: Obj(A, H),
+        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H),
         CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
     },
     # --- portal/consent/views.py: the citizen's side of powers of attorney
-    ("GET", "/fuldmagter"): {ANON: L, CIT: A, REL: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
-    ("POST", "/fuldmagter"): {ANON: L, CIT: A, REL: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("GET", "/fuldmagter"): {ANON: L, CIT: A, REL: H, REL_NS: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("POST", "/fuldmagter"): {ANON: L, CIT: A, REL: H, REL_NS: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
     ("POST", "/fuldmagter/{delegation_id}/tilbagekald"): {
-        ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(H, H), CW_IN: Obj(H, H),
+        ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(H, H),
         CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
     },
     # --- portal/consent/views.py: invitations (public links) and the relative's side
-    ("GET", "/fuldmagt/{token}"): {ANON: T, CIT: T, REL: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
-    ("POST", "/fuldmagt/{token}/valg"): {ANON: T, CIT: T, REL: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
-    ("POST", "/fuldmagt/{token}/ny"): {ANON: T, CIT: T, REL: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
-    ("POST", "/fuldmagt/{token}"): {ANON: L, CIT: H, REL: T, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
-    ("GET", "/vaelg-borger"): {ANON: L, CIT: H, REL: A, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("GET", "/fuldmagt/{token}"): {ANON: T, CIT: T, REL: T, REL_NS: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
+    ("POST", "/fuldmagt/{token}/valg"): {ANON: T, CIT: T, REL: T, REL_NS: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
+    ("POST", "/fuldmagt/{token}/ny"): {ANON: T, CIT: T, REL: T, REL_NS: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
+    ("POST", "/fuldmagt/{token}"): {ANON: L, CIT: H, REL: T, REL_NS: T, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("GET", "/vaelg-borger"): {ANON: L, CIT: H, REL: A, REL_NS: A, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
     ("POST", "/vaelg-borger"): {
-        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(A, H), CW_IN: Obj(H, H),
+        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(A, H), REL_NS: Obj(A, H), CW_IN: Obj(H, H),
         CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
     },
 }
@@ -227,6 +233,22 @@ def app_route_keys() -> set[tuple[str, str]]:
 def test_every_route_of_the_app_is_in_the_matrix() -> None:
     missing = sorted(app_route_keys() - EXPECTED.keys())
     assert missing == [], f"routes without authorization expectations, add them to EXPECTED: {missing}"
+
+
+def test_every_route_only_reads_or_posts() -> None:
+    # CSRF is checked on every method but GET, HEAD and OPTIONS; forms and htmx here only POST.
+    # A PUT, PATCH or DELETE route would be one the matrix and the CSRF tests never try.
+    app = create_app(make_settings(), database=Database.from_url("sqlite://"))
+    methods = {
+        (route.path, method)
+        for route in app.routes
+        if isinstance(route, Route)
+        for method in route.methods or ()
+    }
+    assert methods, "no routes found"
+    assert {method for _path, method in methods} <= {"GET", "HEAD", "POST"}, sorted(
+        (path, method) for path, method in methods if method not in ("GET", "HEAD", "POST")
+    )
 
 
 def test_the_matrix_names_no_route_that_is_gone() -> None:
@@ -307,6 +329,32 @@ def _passkey(db: Session, user: User) -> PasskeyCredential:
     return passkey
 
 
+def _relative_without_read_scope(db: Session, citizen: Person) -> Delegation:
+    """A relative whose power of attorney, in force, lets them write messages but not read the plan."""
+    person = Person(full_name=PERSONA[REL_NS], first_name="Matrix", kind="relative", municipality_id=citizen.municipality_id)
+    db.add(person)
+    db.flush()
+    db.add(
+        User(
+            role="relative", person_id=person.id, display_name=PERSONA[REL_NS],
+            webauthn_user_handle=secrets.token_hex(16), is_active=True,
+        )
+    )
+    now = dt.datetime.now(dt.timezone.utc)
+    delegation = Delegation(
+        citizen_person_id=citizen.id,
+        relative_person_id=person.id,
+        invited_name=person.full_name,
+        scopes=["write_messages"],
+        expires_on=dt.date.today() + dt.timedelta(days=90),
+        created_at=now - dt.timedelta(days=2),
+        accepted_at=now - dt.timedelta(days=1),
+    )
+    db.add(delegation)
+    db.flush()
+    return delegation
+
+
 def _objects(db: Session, role: str) -> Objects:
     annette = db.scalars(select(Person).where(Person.full_name == "Annette Nielsen")).one()
     lene = db.scalars(select(Person).where(Person.full_name == "Lene Nielsen")).one()
@@ -329,6 +377,8 @@ def _objects(db: Session, role: str) -> Objects:
         accepted_at=now - dt.timedelta(days=1),
     )
     db.add(mads_delegation)
+    if role == REL_NS:
+        annette_delegation = _relative_without_read_scope(db, annette)
     persona = PERSONA[role]
     own_passkey = _passkey(db, _user(db, persona)) if persona is not None else None
     other_passkey = _passkey(db, _user(db, "Mads Poulsen"))
@@ -369,6 +419,14 @@ def _form_body(method: str, path: str, which: str | None, objects: Objects) -> d
 def _refusals(db: Session) -> int:
     db.expire_all()
     return int(db.scalar(select(func.count()).select_from(SecurityEvent).where(SecurityEvent.kind.in_(REFUSAL_KINDS))) or 0)
+
+
+def _last_refusal(db: Session) -> tuple[str, object]:
+    event = db.scalars(
+        select(SecurityEvent).where(SecurityEvent.kind.in_(REFUSAL_KINDS)).order_by(SecurityEvent.id.desc())
+    ).first()
+    assert event is not None
+    return event.kind, event.detail.get("reason")
 
 
 def _classify(method: str, response: Any) -> str:
@@ -425,5 +483,7 @@ def test_authorization_cell(
             assert response.status_code == 401, detail
     if outcome in (H, F) and persona is not None:
         assert after > before, f"refusal without a SecurityEvent ({'/'.join(REFUSAL_KINDS)}): {detail}"
+    if outcome == F:
+        assert _last_refusal(demo_db) == ("delegation_refused", "scope"), detail
     if outcome not in (H, F):
         assert after == before, f"a refusal event was recorded for a request that was not refused: {detail}"

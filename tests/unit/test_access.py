@@ -1,0 +1,140 @@
+"""Danish dates in the access policy: "today", consent dates and the last day of a power of attorney.
+
+Between 22:00/23:00 UTC and midnight the UTC date is one day behind the Danish one, so
+each rule is tried at 22:30 and 23:30 UTC, in winter (UTC+1) and in summer (UTC+2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from portal.access import DANISH_TIME, danish_today, delegation_in_force, staff_plan_visibility
+from portal.accounts.models import Department, User
+from portal.consent.models import Delegation
+from portal.consent.rules import ConsentFacts, consent_is_valid
+from portal.plans.models import Effort, Plan
+
+UTC = dt.timezone.utc
+
+# (the instant in UTC, the Danish date at that instant)
+INSTANTS = [
+    pytest.param(dt.datetime(2026, 1, 15, 22, 30, tzinfo=UTC), dt.date(2026, 1, 15), id="winter-22:30Z-is-23:30"),
+    pytest.param(dt.datetime(2026, 1, 15, 23, 30, tzinfo=UTC), dt.date(2026, 1, 16), id="winter-23:30Z-is-00:30"),
+    pytest.param(dt.datetime(2026, 7, 15, 21, 30, tzinfo=UTC), dt.date(2026, 7, 15), id="summer-21:30Z-is-23:30"),
+    pytest.param(dt.datetime(2026, 7, 15, 22, 30, tzinfo=UTC), dt.date(2026, 7, 16), id="summer-22:30Z-is-00:30"),
+    pytest.param(dt.datetime(2026, 7, 15, 23, 30, tzinfo=UTC), dt.date(2026, 7, 16), id="summer-23:30Z-is-01:30"),
+]
+DAY = dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(("instant", "danish_date"), INSTANTS)
+def test_today_is_the_danish_date(instant: dt.datetime, danish_date: dt.date) -> None:
+    assert danish_today(instant) == danish_date
+
+
+# --- powers of attorney ---------------------------------------------------------------------
+
+
+def _delegation(expires_on: dt.date, **fields: object) -> Delegation:
+    values: dict[str, object] = {
+        "citizen_person_id": 1,
+        "relative_person_id": 2,
+        "invited_name": "Lene Nielsen",
+        "scopes": ["read_plan"],
+        "expires_on": expires_on,
+        "created_at": dt.datetime(2025, 1, 1, tzinfo=UTC),
+        "accepted_at": dt.datetime(2025, 1, 2, tzinfo=UTC),
+    }
+    values.update(fields)
+    return Delegation(**values)
+
+
+@pytest.mark.parametrize(
+    ("expires_on", "today", "expected"),
+    [
+        (dt.date(2026, 3, 31), dt.date(2026, 3, 30), None),
+        (dt.date(2026, 3, 31), dt.date(2026, 3, 31), None),  # its own last day still holds
+        (dt.date(2026, 3, 31), dt.date(2026, 4, 1), "expired"),  # the day after does not
+    ],
+)
+def test_a_power_holds_through_its_last_day(expires_on: dt.date, today: dt.date, expected: str | None) -> None:
+    assert delegation_in_force(_delegation(expires_on), today) == expected
+
+
+@pytest.mark.parametrize(("instant", "danish_date"), INSTANTS)
+def test_a_power_ends_at_danish_midnight(instant: dt.datetime, danish_date: dt.date) -> None:
+    today = danish_today(instant)
+    assert delegation_in_force(_delegation(danish_date), today) is None
+    assert delegation_in_force(_delegation(danish_date - DAY), today) == "expired"
+
+
+def test_a_revoked_or_unaccepted_power_does_not_hold() -> None:
+    today = dt.date(2026, 3, 1)
+    assert delegation_in_force(_delegation(today, revoked_at=dt.datetime(2026, 2, 1, tzinfo=UTC)), today) == "revoked"
+    assert delegation_in_force(_delegation(today, accepted_at=None), today) == "not_accepted"
+
+
+# --- consents ---------------------------------------------------------------------------------
+
+
+def _consent(valid_from: dt.date, valid_until: dt.date, withdrawn_at: dt.datetime | None = None) -> ConsentFacts:
+    return ConsentFacts(
+        recipient_department_id=10, recipient_municipality_id=None,
+        valid_from=valid_from, valid_until=valid_until, withdrawn_at=withdrawn_at,
+    )
+
+
+@pytest.mark.parametrize(("instant", "danish_date"), INSTANTS)
+def test_consent_dates_are_danish_dates(instant: dt.datetime, danish_date: dt.date) -> None:
+    local = instant.astimezone(DANISH_TIME)
+    assert consent_is_valid(_consent(danish_date - 30 * DAY, danish_date), local)  # last day
+    assert not consent_is_valid(_consent(danish_date - 30 * DAY, danish_date - DAY), local)  # ended yesterday
+    assert consent_is_valid(_consent(danish_date, danish_date + 30 * DAY), local)  # first day
+    assert not consent_is_valid(_consent(danish_date + DAY, danish_date + 30 * DAY), local)  # starts tomorrow
+
+
+def test_a_withdrawal_counts_from_its_instant() -> None:
+    withdrawn = dt.datetime(2026, 1, 15, 23, 0, tzinfo=UTC)
+    consent = _consent(dt.date(2026, 1, 1), dt.date(2026, 12, 31), withdrawn_at=withdrawn)
+    assert consent_is_valid(consent, (withdrawn - dt.timedelta(minutes=30)).astimezone(DANISH_TIME))
+    assert not consent_is_valid(consent, withdrawn.astimezone(DANISH_TIME))
+
+
+# --- the staff plan visibility, as the plan page calls it (with a UTC "now") --------------------
+
+OWN_DEPARTMENT, OTHER_DEPARTMENT, MUNICIPALITY = 10, 20, 1
+
+
+def _caseworker() -> User:
+    department = Department(id=OWN_DEPARTMENT, municipality_id=MUNICIPALITY, name="Socialcenter", kind="social_adult")
+    return User(id=5, role="caseworker", display_name="Camilla", department_id=OWN_DEPARTMENT, department=department, municipality_id=MUNICIPALITY)
+
+
+def _plan() -> Plan:
+    plan = Plan(id=7, kind="citizen", municipality_id=MUNICIPALITY, contact_user_id=5, deputy_user_id=None)
+    plan.efforts = [
+        Effort(id=1, department_id=OWN_DEPARTMENT, responsible_user_id=5),
+        Effort(id=2, department_id=OTHER_DEPARTMENT, responsible_user_id=6),
+    ]
+    return plan
+
+
+@pytest.mark.parametrize(("instant", "danish_date"), INSTANTS)
+@pytest.mark.parametrize(
+    ("valid_from_offset", "valid_until_offset", "consented"),
+    [
+        (-30, 0, True),  # the consent's last day
+        (-30, -1, False),  # it ended yesterday
+        (0, 30, True),  # its first day
+        (1, 30, False),  # it starts tomorrow
+    ],
+)
+def test_staff_see_other_departments_by_the_danish_date(
+    instant: dt.datetime, danish_date: dt.date, valid_from_offset: int, valid_until_offset: int, consented: bool
+) -> None:
+    consent = _consent(danish_date + valid_from_offset * DAY, danish_date + valid_until_offset * DAY)
+    visibility = staff_plan_visibility(_caseworker(), _plan(), [consent], instant)
+    assert visibility.sees_plan  # her own plan: she is the contact person
+    assert (OTHER_DEPARTMENT in visibility.department_ids) is consented
