@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from portal.consent.services import Delegations
 from portal.i18n import gettext as _
 
 log = logging.getLogger("portal")
@@ -60,11 +61,39 @@ REASON_TEXTS = {
 }
 
 
+# Refusals of a relative's power of attorney. The front page sends a relative to the plan
+# of the citizen they act for, so it would only show the same refusal again: these pages
+# offer a way out instead (log out, or help another citizen).
+DELEGATION_REASONS = frozenset(reason for reason in REASON_TEXTS if reason.startswith("delegation_"))
+
+
+def way_out(request: Request, reason: str | None) -> dict[str, bool] | None:
+    """What a refused relative can do next, or None when the front page is a way out."""
+    ctx = getattr(request.state, "ctx", None)
+    if reason not in DELEGATION_REASONS or ctx is None or ctx.principal.user is None:
+        return None
+    principal = ctx.principal
+    user = principal.user
+    settings = request.app.state.settings
+    acting_for = principal.session.acting_for_person_id if principal.session is not None else None
+    in_force = (
+        Delegations(ctx.db, settings.secret_key, settings.origin).in_force_for_relative(user.person_id, ctx.today)
+        if user.person_id is not None
+        else []
+    )
+    return {
+        # Choosing is worth offering only when someone else's power still holds.
+        "choose_citizen": any(d.citizen_person_id != acting_for for d in in_force),
+        # A power that still holds but lacks this scope may still show the plan.
+        "front_page": principal.has_scope("read_plan"),
+    }
+
+
 def error_response(request: Request, status_code: int, reason: str | None = None) -> Response:
     title, text = error_texts(status_code, reason)
     templates = request.app.state.templates
-    context = {"status_code": status_code, "error_title": title, "error_text": text}
     try:
+        context = {"status_code": status_code, "error_title": title, "error_text": text, "way_out": way_out(request, reason)}
         return templates.TemplateResponse(request, "error.html", context, status_code=status_code)
     except Exception:  # the error page itself must never fail
         log.exception("could not render the error page")

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -172,3 +173,100 @@ def test_an_existing_relative_accepts_while_logged_in(client: PortalClient, demo
     assert "Hjælp Annette Nielsen" in choose and "Hjælp Sofie Andersen" in choose
     lene = demo_db.scalars(select(User).where(User.display_name == "Lene Nielsen")).one()
     assert lene.person_id is not None
+
+
+# --- a way out of a refusal -----------------------------------------------------------------
+
+
+def _main(html: str) -> BeautifulSoup:
+    main = BeautifulSoup(html, "html.parser").find("main")
+    assert main is not None
+    return main
+
+
+def _log_out_form(main: BeautifulSoup):  # type: ignore[no-untyped-def]
+    return main.find("form", action="/log-ud")
+
+
+def _revoke(client: PortalClient, citizen: str, relative_name: str, db: Session) -> None:
+    client.login_as(citizen)
+    citizen_id = db.scalars(select(Person.id).where(Person.full_name == citizen)).one()
+    relative_id = db.scalars(select(Person.id).where(Person.full_name == relative_name)).one()
+    delegation = db.scalars(
+        select(Delegation).where(Delegation.citizen_person_id == citizen_id, Delegation.relative_person_id == relative_id)
+    ).one()
+    assert client.post_form(f"/fuldmagter/{delegation.id}/tilbagekald", token_from="/fuldmagter", follow_redirects=False).status_code == 303
+
+
+def test_a_refused_relative_can_log_out_from_the_refusal_page(client: PortalClient, demo_db: Session) -> None:
+    relative = PortalClient(client.app, base_url=TEST_ORIGIN)
+    relative.login_as("Lene Nielsen")
+    _revoke(client, "Annette Nielsen", "Lene Nielsen", demo_db)
+    response = relative.get("/min-plan")
+    assert response.status_code == 403
+    main = _main(response.text)
+    form = _log_out_form(main)
+    assert form is not None and form["method"] == "post"
+    token = form.find("input", attrs={"name": "csrf_token"})["value"]
+    # The front page would send her back to this refusal, and nobody else's power holds.
+    assert main.find("a", href="/") is None
+    assert main.find("a", href="/vaelg-borger") is None
+    before = events(demo_db, "logout")
+    logged_out = relative.post("/log-ud", data={"csrf_token": token}, follow_redirects=False)
+    assert logged_out.status_code == 303 and logged_out.headers["location"] == "/?logget-ud=1"
+    assert events(demo_db, "logout") == before + 1
+    assert relative.get("/min-plan", follow_redirects=False).headers["location"] == "/?next=/min-plan"
+
+
+def test_a_relative_whose_power_ended_may_choose_another_citizen(client: PortalClient, demo_db: Session) -> None:
+    client.login_as("Sofie Andersen")
+    path = invite(client, name="Lene Nielsen")
+    relative = PortalClient(client.app, base_url=TEST_ORIGIN)
+    relative.login_as("Lene Nielsen")
+    assert relative.post_form(path, token_from=path, follow_redirects=False).status_code == 303  # now acts for Sofie
+    _revoke(client, "Sofie Andersen", "Lene Nielsen", demo_db)
+    response = relative.get("/min-plan")
+    assert response.status_code == 403
+    assert "Din fuldmagt er tilbagekaldt" in response.text
+    main = _main(response.text)
+    assert main.find("a", href="/vaelg-borger") is not None
+    assert _log_out_form(main) is not None
+    choose = _main(relative.get("/vaelg-borger").text).get_text(" ", strip=True)
+    assert "Hjælp Annette Nielsen" in choose and "Sofie" not in choose
+
+
+def test_an_expired_power_offers_log_out_and_no_loop_to_the_front_page(client: PortalClient, demo_db: Session) -> None:
+    delegation = lene_delegation(demo_db)
+    delegation.expires_on = dt.date.today() - dt.timedelta(days=1)
+    demo_db.flush()
+    client.login_as("Lene Nielsen")
+    main = _main(client.get("/min-plan").text)
+    assert _log_out_form(main) is not None
+    assert main.find("a", href="/") is None
+    assert main.find("a", href="/vaelg-borger") is None
+
+
+def test_a_power_without_the_read_scope_offers_log_out_not_the_front_page(client: PortalClient, demo_db: Session) -> None:
+    delegation = lene_delegation(demo_db)
+    delegation.scopes = ["write_messages"]
+    demo_db.flush()
+    client.login_as("Lene Nielsen")
+    response = client.get("/min-plan")
+    assert response.status_code == 403
+    main = _main(response.text)
+    assert _log_out_form(main) is not None
+    assert main.find("a", href="/") is None  # "/" sends her to /min-plan, which she may not read
+    assert main.find("a", href="/vaelg-borger") is None  # the only power in force is the one refused
+
+
+def test_an_ordinary_404_offers_the_front_page_and_no_log_out(client: PortalClient) -> None:
+    anonymous = client.get("/findes-ikke")
+    assert anonymous.status_code == 404
+    assert 'action="/log-ud"' not in anonymous.text
+    assert _main(anonymous.text).find("a", href="/") is not None
+    client.login_as("Camilla Brandt")
+    logged_in = client.get("/sag/plan/999999")
+    assert logged_in.status_code == 404
+    main = _main(logged_in.text)
+    assert _log_out_form(main) is None  # the header has one; the page body needs none
+    assert main.find("a", href="/") is not None
