@@ -9,10 +9,12 @@ PORT ?= 8000
 
 .PHONY: run test install lock translations compile-translations assets check-types clean mutants
 
+# The demo lets anyone in as anyone, so it is asked for here; without PORTAL_ENV the portal is production.
+# PORT (`make run PORT=18100`) is where it listens, and the demo's origin follows it.
 run: install compile-translations
-	$(VENV)/bin/portal migrate
-	$(VENV)/bin/portal demo
-	$(VENV)/bin/portal serve --port $(PORT)
+	PORTAL_ENV=demo $(VENV)/bin/portal migrate
+	PORTAL_ENV=demo $(VENV)/bin/portal demo --port $(PORT)
+	PORTAL_ENV=demo $(VENV)/bin/portal serve --port $(PORT)
 
 test: install compile-translations
 	$(PY) -m mypy
@@ -43,7 +45,7 @@ locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po | install
 # Extract every translatable string and merge it into the catalogues (then translate the new ones).
 translations: install
 	$(PYBABEL) extract --no-location --sort-output --omit-header -F babel.cfg -k N_ -o locales/messages.pot portal templates
-	$(PYBABEL) update --no-fuzzy-matching --omit-header -i locales/messages.pot -d locales -D messages
+	$(PYBABEL) update --no-fuzzy-matching --ignore-obsolete -w 100 -i locales/messages.pot -d locales -D messages
 
 # Rebuild the vendored front-end (DKFDS cut down, htmx) into static/. Needs npm; running the portal does not.
 assets:

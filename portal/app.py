@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -50,7 +50,9 @@ class LocaleMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """Headers every response gets: a strict CSP (no inline script), no framing."""
+    """Headers every response gets, error pages and 500s included: a strict CSP (no inline
+    script), no framing, no caching of anything but static files, and HSTS in production.
+    """
 
     HEADERS = [
         (
@@ -64,19 +66,27 @@ class SecurityHeadersMiddleware:
         (b"x-frame-options", b"DENY"),
         (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
     ]
+    HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+    # Pages, JSON and errors are personal or say something about someone: a shared cache
+    # or the browser's back button must not show them to the next person at the machine.
+    NO_STORE = (b"cache-control", b"no-store")
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, hsts: bool = False):
         self.app = app
+        self.headers = self.HEADERS + [self.HSTS] if hsts else list(self.HEADERS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        static = scope["path"].startswith("/static/")
 
         async def send_with_headers(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + self.HEADERS
+                headers = list(message.get("headers", [])) + self.headers
+                if not static and not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append(self.NO_STORE)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -113,6 +123,21 @@ def build_routes() -> list[BaseRoute]:
     ]
 
 
+class Portal(Starlette):
+    """Starlette with the security headers outside everything, even the 500 handler.
+
+    Starlette puts its ServerErrorMiddleware outside all user middleware, so a header
+    middleware in the list never sees the 500 page an unhandled error produces.
+    """
+
+    def __init__(self, *args: Any, hsts: bool = False, **kwargs: Any):
+        self.hsts = hsts
+        super().__init__(*args, **kwargs)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), hsts=self.hsts)
+
+
 def create_app(settings: Settings, database: Database | None = None) -> Starlette:
     owns_database = database is None
     if database is None:
@@ -124,20 +149,25 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         if owns_database:
             database.dispose()
 
-    app = Starlette(
+    app = Portal(
         routes=build_routes(),
         middleware=[
             # Phones on weak connections: compress text (woff2 fonts are compressed already).
             Middleware(GZipMiddleware, minimum_size=500),
-            Middleware(SecurityHeadersMiddleware),
             Middleware(LocaleMiddleware),
         ],
         exception_handlers={
             HTTPException: errors.http_exception,
             OperationalError: errors.database_unavailable,
+            # Handled here, not by the 500 handler: that one re-raises, and the server's
+            # traceback would quote the driver's message with the values in it.
+            DBAPIError: errors.database_error,
             500: errors.server_error,
         },
         lifespan=lifespan,
+        # Production only, where the origin must be https: on a demo at https://localhost it
+        # would pin every other local site to https for two years.
+        hsts=settings.is_production,
     )
     app.state.settings = settings
     app.state.database = database

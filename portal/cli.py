@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.settings import Settings, SettingsError
+from portal.settings import DEFAULT_PORT, Settings, SettingsError
 
 if TYPE_CHECKING:
     from portal.db import Database
@@ -54,11 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the portal over HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port to listen on (default 8000)")
     serve.add_argument("--workers", type=_workers, default=1, help="worker processes (default 1)")
 
     commands.add_parser("migrate", help="bring the database schema up to date")
-    commands.add_parser("demo", help="load the demo data (a second run changes nothing)")
+    demo = commands.add_parser("demo", help="load the demo data (a second run changes nothing)")
+    demo.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT,
+        help="the port `portal serve` will use, for the address printed (default 8000)",
+    )
 
     admin = commands.add_parser(
         "create-admin", help="create a municipal admin and print their activation link and code"
@@ -78,7 +83,8 @@ def app_factory() -> object:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = Settings.from_env(os.environ)
+        # Without PORTAL_ORIGIN the demo's origin is http://localhost:<port>, so browsers' Origin matches it.
+        settings = Settings.from_env(os.environ, port=getattr(args, "port", DEFAULT_PORT))
     except SettingsError as error:
         return _fail(str(error), EXIT_BAD_SETTING)
     try:
@@ -180,7 +186,12 @@ def create_admin(settings: Settings, name: str, municipality_code: str) -> int:
 def serve(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
+    # Every worker builds its own settings from the environment, so they must see the same origin.
+    if not os.environ.get("PORTAL_ORIGIN", "").strip():
+        os.environ["PORTAL_ORIGIN"] = settings.origin
     print(f"portal: serving {settings.origin} ({settings.env}) on {host}:{port} with {workers} worker(s)")
+    if settings.demo_enabled:
+        print(f"portal: open {settings.origin}/demo and choose a demo person")
     uvicorn.run(
         "portal.cli:app_factory",
         factory=True,
@@ -192,8 +203,19 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> int:
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=list(settings.trusted_proxies),
         log_level="info",
+        log_config=access_log_config(),
     )
     return 0
+
+
+def access_log_config() -> dict[str, Any]:
+    """uvicorn's logging, with activation and invitation tokens cut out of logged paths."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_tokens"] = {"()": "portal.logredact.RedactTokens"}
+    config["loggers"]["uvicorn.access"].setdefault("filters", []).append("redact_tokens")
+    return config
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -60,6 +62,9 @@ def normalise_url(url: str) -> str:
 
 
 def build_engine(url: str, **kwargs: Any) -> Engine:
+    # A failed statement's message would otherwise carry its values (session ids, names
+    # typed into forms) into the log.
+    kwargs.setdefault("hide_parameters", True)
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.drivername == "sqlite":
@@ -70,6 +75,7 @@ def build_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
+        event.listen(engine, "handle_error", _sqlite_on_error)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
@@ -90,6 +96,22 @@ def _sqlite_on_begin(connection: Any) -> None:
     # writes fails at once (SQLITE_BUSY_SNAPSHOT) when another writer got in between;
     # this way concurrent requests wait their turn instead. PostgreSQL is the engine for scale.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+SQLITE_READONLY = 8
+
+
+def _sqlite_on_error(context: Any) -> None:
+    # A connection opened while the file could not be written stays read-only for good, even
+    # once the file is writable again. Calling it a disconnect makes the pool drop it (and
+    # every connection opened before it), so the portal recovers without a restart.
+    if is_sqlite_read_only(context.original_exception):
+        context.is_disconnect = True
+
+
+def is_sqlite_read_only(error: BaseException | None) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF == SQLITE_READONLY
 
 
 class Database:
@@ -117,24 +139,58 @@ class Database:
         finally:
             session.close()
 
-    def is_reachable(self) -> bool:
-        # A bare DBAPI round trip: no transaction, so it never waits for SQLite's write lock.
+    def readiness(self) -> str:
+        """``ready``, or what stops requests: unreachable, read_only, no_schema or old_schema.
+
+        Checks what every request needs, cheaply: a connection, a write transaction (on SQLite
+        the write lock, held for two short statements) and a migrated schema.
+        """
+        # A session like a request's, so the check takes the same path (and, in tests, the same connection).
+        session = self.session_factory()
         try:
-            connection = self.engine.raw_connection()
-        except Exception:  # the driver's own errors are not wrapped here
-            return False
-        try:
-            cursor = connection.cursor()
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-            return True
-        except Exception:
-            return False
+            connection = session.connection()
+            if not inspect(connection).has_table("alembic_version"):
+                return "no_schema"
+            revision = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            if connection.dialect.name == "sqlite":
+                # Refused on a read-only connection, and writes nothing otherwise.
+                connection.exec_driver_sql("UPDATE alembic_version SET version_num = version_num WHERE 0")
+            elif connection.exec_driver_sql("SHOW transaction_read_only").scalar() == "on":
+                return "read_only"
+        except DBAPIError as error:
+            return "read_only" if is_sqlite_read_only(error.orig) else "unreachable"
+        except Exception:  # the driver's own errors, e.g. while connecting
+            return "unreachable"
         finally:
-            connection.close()
+            session.close()
+        if revision is None:
+            return "no_schema"
+        if revision != _head_revision() and revision in _known_revisions():
+            return "old_schema"
+        # A revision this code does not know is a newer deploy that migrated first: still usable.
+        return "ready"
+
+    def is_reachable(self) -> bool:
+        return self.readiness() == "ready"
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@functools.cache
+def _known_revisions() -> frozenset[str]:
+    from alembic.script import ScriptDirectory
+
+    from portal.migrate import alembic_config
+
+    return frozenset(script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions())
+
+
+@functools.cache
+def _head_revision() -> str | None:
+    from portal.migrate import head_revision
+
+    return head_revision()
 
 
 def one_of(column: str, values: tuple[str, ...], name: str | None = None) -> Any:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -105,13 +106,48 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     return error_response(request, exc.status_code)
 
 
+def describe_database_error(exc: DBAPIError) -> str:
+    """What went wrong in the database, without the values involved.
+
+    The driver's own message may quote them (PostgreSQL: "Key (name)=(Hans Hansen) already
+    exists", 'invalid input syntax for type integer: "…"'), so only codes and names are
+    kept; the statement comes with its parameters hidden (``build_engine``).
+    """
+    orig = exc.orig
+    diag = getattr(orig, "diag", None)
+    parts = [f"{type(exc).__name__} ({type(orig).__name__})"]
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+    if code:
+        parts.append(f"code {code}")
+    for name in ("table_name", "column_name", "constraint_name"):
+        if value := getattr(diag, name, None):
+            parts.append(f"{name.removesuffix('_name')} {value}")
+    if exc.statement:
+        parts.append(f"in: {' '.join(exc.statement.split())[:500]}")
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    return "; ".join(parts) + "\n" + frames.rstrip()
+
+
 async def database_unavailable(request: Request, exc: Exception) -> Response:
-    log.error("database unavailable: %s", exc)
+    assert isinstance(exc, DBAPIError)
+    # Connection and lock failures: the driver's first line says why and holds no values.
+    lines = str(exc.orig).strip().splitlines()
+    reason = lines[0] if lines else type(exc.orig).__name__
+    log.error("database unavailable: %s; %s", reason, describe_database_error(exc))
     return error_response(request, 503)
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """Any other database failure: a 500, logged here and not by the server, whose traceback would quote the values."""
+    assert isinstance(exc, DBAPIError)
+    log.error("database error: %s", describe_database_error(exc))
+    return error_response(request, 500)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, OperationalError):
         return await database_unavailable(request, exc)
+    if isinstance(exc, DBAPIError):
+        return await database_error(request, exc)
     log.exception("unhandled error", exc_info=exc)
     return error_response(request, 500)

@@ -24,6 +24,13 @@ CSRF_COOKIE = "enplan_csrf"
 CSRF_FORM_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# On https a cookie named __Host-… is only accepted when Secure, on Path=/ and without
+# Domain, so a sibling subdomain or a plain-http page cannot plant or overwrite it.
+HOST_PREFIX = "__Host-"
+
+
+def cookie_name(name: str, secure: bool) -> str:
+    return HOST_PREFIX + name if secure else name
 
 
 class SessionCookie:
@@ -32,6 +39,7 @@ class SessionCookie:
     def __init__(self, settings: Settings):
         self._serializer = URLSafeSerializer(settings.secret_key, salt="enplan.session")
         self._secure = settings.secure_cookies
+        self.name = cookie_name(SESSION_COOKIE, self._secure)
         self.absolute_lifetime = dt.timedelta(hours=settings.session_absolute_hours)
         self.idle_lifetime = dt.timedelta(minutes=settings.session_idle_minutes)
 
@@ -40,7 +48,7 @@ class SessionCookie:
         return secrets.token_urlsafe(32)
 
     def read(self, request: Request) -> str | None:
-        raw = request.cookies.get(SESSION_COOKIE)
+        raw = request.cookies.get(self.name)
         if not raw:
             return None
         try:
@@ -51,7 +59,7 @@ class SessionCookie:
 
     def attach(self, response: Response, session_id: str) -> None:
         response.set_cookie(
-            SESSION_COOKIE,
+            self.name,
             self._serializer.dumps(session_id),
             max_age=int(self.absolute_lifetime.total_seconds()),
             httponly=True,
@@ -61,7 +69,7 @@ class SessionCookie:
         )
 
     def clear(self, response: Response) -> None:
-        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, secure=self._secure, samesite="lax")
+        response.delete_cookie(self.name, path="/", httponly=True, secure=self._secure, samesite="lax")
 
     def is_expired(self, created_at: dt.datetime, last_seen_at: dt.datetime, now: dt.datetime) -> bool:
         return now - created_at > self.absolute_lifetime or now - last_seen_at > self.idle_lifetime
@@ -78,13 +86,14 @@ class CsrfProtection:
         self._key = hashlib.sha256(("enplan.csrf:" + settings.secret_key).encode()).digest()
         self._origin = settings.origin
         self._secure = settings.secure_cookies
+        self.name = cookie_name(CSRF_COOKIE, self._secure)
 
     def _token_for(self, seed: str) -> str:
         return hmac.new(self._key, seed.encode(), hashlib.sha256).hexdigest()
 
     def seed(self, request: Request) -> tuple[str, bool]:
         """The request's CSRF seed, and whether it is new and must be set as a cookie."""
-        seed = request.cookies.get(CSRF_COOKIE, "")
+        seed = request.cookies.get(self.name, "")
         if len(seed) >= 32:
             return seed, False
         return secrets.token_urlsafe(32), True
@@ -93,9 +102,17 @@ class CsrfProtection:
         return self._token_for(seed)
 
     def attach(self, response: Response, seed: str) -> None:
+        # A seed already set on this response is a rotation at login: the request's old seed must not replace it.
+        prefix = f"{self.name}=".encode("latin-1")
+        if any(name == b"set-cookie" and value.startswith(prefix) for name, value in response.raw_headers):
+            return
         response.set_cookie(
-            CSRF_COOKIE, seed, httponly=True, secure=self._secure, samesite="lax", path="/"
+            self.name, seed, httponly=True, secure=self._secure, samesite="lax", path="/"
         )
+
+    def rotate(self, response: Response) -> None:
+        """A new seed at login, so a token someone learnt before it (say, on a shared PC) is worthless after."""
+        self.attach(response, secrets.token_urlsafe(32))
 
     async def verify(self, request: Request) -> CsrfVerdict:
         fetch_site = request.headers.get("sec-fetch-site")
@@ -107,7 +124,7 @@ class CsrfProtection:
         if fetch_site is not None or origin is not None:
             return CsrfVerdict(True, "same-origin")
         # Neither header: fall back to the signed double-submit token.
-        seed = request.cookies.get(CSRF_COOKIE, "")
+        seed = request.cookies.get(self.name, "")
         sent = request.headers.get(CSRF_HEADER)
         if sent is None:
             form = await request.form()

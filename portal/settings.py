@@ -16,6 +16,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "portal.sqlite3"
 ENVIRONMENTS = ("demo", "test", "production")
 SUPPORTED_DRIVERS = ("sqlite", "postgresql", "postgresql+psycopg")
+DEFAULT_PORT = 8000
 
 
 class SettingsError(ValueError):
@@ -24,7 +25,8 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    env: str = "demo"
+    # Safe unless told otherwise: the demo lets anyone in as anyone, so it must be asked for.
+    env: str = "production"
     database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     origin: str = "http://localhost:8000"
@@ -51,8 +53,24 @@ class Settings:
         return urlsplit(self.origin).scheme == "https"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> "Settings":
-        env = environ.get("PORTAL_ENV", "demo").strip() or "demo"
+    def from_env(cls, environ: Mapping[str, str], port: int = DEFAULT_PORT) -> "Settings":
+        """``port`` is where the portal will listen: outside production the origin follows it."""
+        env_given = environ.get("PORTAL_ENV", "").strip()
+        env = env_given or "production"
+
+        def in_production(problem: str) -> str:
+            # Someone who set nothing should learn why production applies and how to get the demo.
+            hint = "" if env_given else " (PORTAL_ENV is not set, so production applies; PORTAL_ENV=demo is the demo)"
+            return f"{problem} when PORTAL_ENV=production{hint}"
+
+        secret_key = environ.get("PORTAL_SECRET_KEY", "").strip()
+        given_origin = environ.get("PORTAL_ORIGIN", "").strip()
+        if not env_given and not (secret_key and given_origin):
+            raise SettingsError(
+                "PORTAL_ENV is not set, so the portal runs in production and needs PORTAL_SECRET_KEY "
+                "(32+ characters) and an https PORTAL_ORIGIN; set PORTAL_ENV=demo for the demo"
+            )
+
         if env not in ENVIRONMENTS:
             raise SettingsError(
                 f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}"
@@ -60,23 +78,25 @@ class Settings:
         database_url = environ.get("PORTAL_DATABASE_URL", "").strip() or cls.database_url
         validate_database_url(database_url)
 
-        secret_key = environ.get("PORTAL_SECRET_KEY", "").strip()
         if env == "production":
             if not secret_key:
-                raise SettingsError("PORTAL_SECRET_KEY must be set when PORTAL_ENV=production")
+                raise SettingsError(in_production("PORTAL_SECRET_KEY must be set"))
             if len(secret_key) < 32:
-                raise SettingsError("PORTAL_SECRET_KEY must be at least 32 characters long")
+                raise SettingsError(in_production("PORTAL_SECRET_KEY must be at least 32 characters long"))
         if not secret_key:
             secret_key = local_secret_key()
 
-        origin = (environ.get("PORTAL_ORIGIN", "").strip() or cls.origin).rstrip("/")
+        if env == "production" and not given_origin:
+            raise SettingsError(in_production("PORTAL_ORIGIN must be set to the portal's https address"))
+        origin = (given_origin or f"http://localhost:{port}").rstrip("/")
         parts = urlsplit(origin)
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
             raise SettingsError(
                 f"PORTAL_ORIGIN must look like https://plan.example.dk, not {origin!r}"
             )
-        if env == "production" and parts.scheme != "https" and parts.hostname != "localhost":
-            raise SettingsError("PORTAL_ORIGIN must use https when PORTAL_ENV=production")
+        # No exception for localhost: a production portal on http would send its cookies in clear.
+        if env == "production" and parts.scheme != "https":
+            raise SettingsError(in_production("PORTAL_ORIGIN must use https"))
 
         trusted_proxies = parse_trusted_proxies(environ.get("PORTAL_TRUSTED_PROXIES", ""))
 

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import ipaddress
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,15 @@ from portal.security import SAFE_METHODS, CsrfVerdict
 
 View = Callable[[Request], Response]
 MAX_JSON_BODY = 64 * 1024
+# Passkey bodies nest four deep; anything much deeper is not ours, and deep enough nesting
+# makes the parser (or later code walking the value) run out of stack.
+MAX_JSON_DEPTH = 32
+# The largest value of the database's integer id columns (PostgreSQL ``integer``).
+MAX_ID = 2**31 - 1
+_ID = re.compile(r"[1-9][0-9]{0,9}")
+# NUL and the other control characters (tab and newlines aside), and lone surrogates:
+# nobody types them, PostgreSQL refuses NUL in text and no encoder takes a lone surrogate.
+_UNSAVABLE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class DeclaredRoute(Route):
@@ -77,18 +87,80 @@ class _BadBody(Exception):
     pass
 
 
+class _UnsavableText(Exception):
+    pass
+
+
+def parse_id(value: object) -> int | None:
+    """An id from an address or a form, or None: only ASCII digits, without sign, spaces or a leading zero.
+
+    ``int()`` also reads "١", "１", " 1", "+1" and "1_0", so one row would answer to many
+    spellings, and it reads numbers the database's integer columns cannot hold.
+    """
+    if not isinstance(value, str) or _ID.fullmatch(value) is None:
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None
+
+
+def has_unsavable_text(value: str) -> bool:
+    return _UNSAVABLE_TEXT.search(value) is not None
+
+
+def _check_json(value: Any) -> None:
+    """Refuse nesting deeper than MAX_JSON_DEPTH and unsavable text; iterative, so depth cannot hurt."""
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if has_unsavable_text(item):
+                raise _UnsavableText()
+        elif isinstance(item, (dict, list)):
+            if depth >= MAX_JSON_DEPTH:
+                raise _BadBody()
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+
+
+def _check_text(request: Request, form: FormData) -> None:
+    """Refuse unsavable text in the path, the query and the form once, here, rather than in every view."""
+    texts = [request.scope["path"], *(t for pair in request.query_params.multi_items() for t in pair)]
+    for key, item in form.multi_items():
+        if not isinstance(item, str):
+            raise _BadBody()  # no form of ours takes a file
+        texts += (key, item)
+    if any(has_unsavable_text(text) for text in texts):
+        raise _UnsavableText()
+
+
 async def _read_body(request: Request) -> tuple[FormData, Any]:
     if request.method in SAFE_METHODS:
+        _check_text(request, FormData())
         return FormData(), None
     if request.headers.get("content-type", "").startswith("application/json"):
         body = await request.body()
         if len(body) > MAX_JSON_BODY:
             raise _BadBody()
         try:
-            return FormData(), json.loads(body or b"null")
-        except (ValueError, UnicodeDecodeError):
+            value = json.loads(body or b"null")
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise _BadBody() from None
-    return await request.form(), None
+        _check_text(request, FormData())
+        _check_json(value)
+        return FormData(), value
+    form = await request.form()
+    _check_text(request, form)
+    return form, None
+
+
+def bad_input(request: Request, message: str, status_code: int = 400) -> Response:
+    """A refusal of input that says what was wrong: JSON for scripts, otherwise the error page."""
+    if request.headers.get("content-type", "").startswith("application/json"):
+        return JSONResponse({"error": message}, status_code=status_code)
+    values = {"status_code": status_code, "error_title": _("We could not carry out your request"), "error_text": message}
+    response: Response = request.app.state.templates.TemplateResponse(request, "error.html", values, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def route(
@@ -107,7 +179,9 @@ def route(
         try:
             form, body = await _read_body(request)
         except _BadBody:
-            return JSONResponse({"error": _("We could not read the request.")}, status_code=400)
+            return bad_input(request, _("We could not read the request."))
+        except _UnsavableText:
+            return bad_input(request, _("The text has characters we cannot save, such as invisible control characters. Remove them and try again."))
         verdict = await request.app.state.csrf.verify(request) if request.method not in SAFE_METHODS else None
         return await run_in_threadpool(_handle, request, view, access, scope, form, body, verdict)
 
@@ -250,7 +324,6 @@ def client_key(request: Request) -> str:
             return str(address.ipv4_mapped)
         return str(ipaddress.IPv6Network((address, 64), strict=False))
     return str(address)
-
 
 
 def safe_next(value: object, default: str) -> str:

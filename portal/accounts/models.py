@@ -183,6 +183,8 @@ class WebAuthnChallenge(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
     # Hash of the browser's CSRF seed, so a challenge only works in the browser that asked.
     browser_binding: Mapped[str] = mapped_column(String(64))
+    # The address that asked (portal.web.client_key), so anonymous requests can be capped per address.
+    client_key: Mapped[str | None] = mapped_column(String(128), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

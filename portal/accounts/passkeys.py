@@ -34,9 +34,13 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from portal import ratelimit
 from portal.accounts.models import PasskeyCredential, User, WebAuthnChallenge
 
 CHALLENGE_LIFETIME = dt.timedelta(minutes=5)
+# Anyone may ask for a login challenge, so each address keeps only its newest few. As many
+# as the login limit allows in its window: an office behind one address is not cut short.
+MAX_CHALLENGES_PER_CLIENT = 20
 CEREMONY_TIMEOUT_MS = 120_000
 
 
@@ -81,11 +85,12 @@ def _response_part(credential: Any, field: str) -> bytes:
 
 
 class PasskeyService:
-    def __init__(self, db: Session, rp: RelyingParty, now: dt.datetime, binding: str):
+    def __init__(self, db: Session, rp: RelyingParty, now: dt.datetime, binding: str, client: str | None = None):
         self.db = db
         self.rp = rp
         self.now = now
         self.binding = binding
+        self.client = client[:128] if client is not None else None
 
     # --- challenges -----------------------------------------------------------
 
@@ -94,6 +99,8 @@ class PasskeyService:
         self.db.execute(
             delete(WebAuthnChallenge).where(WebAuthnChallenge.expires_at < self.now - dt.timedelta(days=1))
         )
+        if self.client is not None:
+            self._make_room(self.client)
         challenge = secrets.token_bytes(32)
         self.db.add(
             WebAuthnChallenge(
@@ -101,12 +108,31 @@ class PasskeyService:
                 purpose=purpose,
                 user_id=user.id if user else None,
                 browser_binding=self.binding,
+                client_key=self.client,
                 created_at=self.now,
                 expires_at=self.now + CHALLENGE_LIFETIME,
             )
         )
         self.db.flush()
         return challenge
+
+    def _make_room(self, client: str) -> None:
+        # The oldest go first: an answer to one of them is refused as an old page, while the
+        # newest challenge, the one a person is using right now, stays.
+        ratelimit.serialise(self.db, "challenges", client)
+        keep = MAX_CHALLENGES_PER_CLIENT - 1
+        newest = self.db.scalars(
+            select(WebAuthnChallenge.id)
+            .where(WebAuthnChallenge.client_key == client)
+            .order_by(WebAuthnChallenge.id.desc())
+            .limit(keep + MAX_CHALLENGES_PER_CLIENT)
+        ).all()
+        if len(newest) > keep:
+            self.db.execute(
+                delete(WebAuthnChallenge)
+                .where(WebAuthnChallenge.id.in_(newest[keep:]))
+                .execution_options(synchronize_session=False)
+            )
 
     def _consume_challenge(self, credential: Any, purpose: str, user: User | None) -> bytes:
         try:

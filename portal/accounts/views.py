@@ -25,7 +25,7 @@ def passkey_service(request: Request) -> PasskeyService:
     ctx = context(request)
     settings = request.app.state.settings
     rp = RelyingParty(id=settings.rp_id, name=_("One plan"), origin=settings.origin)
-    return PasskeyService(ctx.db, rp, ctx.now, browser_binding(ctx.csrf_seed))
+    return PasskeyService(ctx.db, rp, ctx.now, browser_binding(ctx.csrf_seed), client=client_key(request))
 
 
 def proofing(request: Request) -> IdentityProofing:
@@ -65,6 +65,7 @@ def start_login(request: Request, user: User, method: str, redirect_to: str) -> 
     else:
         response = RedirectResponse(redirect_to, status_code=303)
     request.app.state.session_cookie.attach(response, login.id)
+    request.app.state.csrf.rotate(response)
     return response
 
 

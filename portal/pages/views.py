@@ -56,8 +56,13 @@ def healthz(request: Request) -> Response:
 
 
 def readyz(request: Request) -> Response:
-    if not request.app.state.database.is_reachable():
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    """Ready only when a request could do its work: the database takes writes and has the schema."""
+    # The check takes SQLite's write lock in a session of its own; this request's session may
+    # hold it already (reading a session cookie), so end that transaction first.
+    context(request).db.commit()
+    problem = request.app.state.database.readiness()
+    if problem != "ready":
+        return JSONResponse({"status": "unavailable", "database": problem}, status_code=503)
     return JSONResponse({"status": "ok", "database": "reachable"})
 
 

@@ -10,10 +10,18 @@ import datetime as dt
 
 import pytest
 
-from portal.access import DANISH_TIME, danish_today, delegation_in_force, staff_plan_visibility
+from portal.access import (
+    DANISH_TIME,
+    Principal,
+    danish_today,
+    delegation_in_force,
+    plan_facts,
+    staff_plan_visibility,
+    viewer_of,
+)
 from portal.accounts.models import Department, User
 from portal.consent.models import Delegation
-from portal.consent.rules import ConsentFacts, consent_is_valid
+from portal.consent.rules import ConsentFacts, EffortOwnership, PlanFacts, Viewer, consent_is_valid
 from portal.plans.models import Effort, Plan
 
 UTC = dt.timezone.utc
@@ -138,3 +146,58 @@ def test_staff_see_other_departments_by_the_danish_date(
     visibility = staff_plan_visibility(_caseworker(), _plan(), [consent], instant)
     assert visibility.sees_plan  # her own plan: she is the contact person
     assert (OTHER_DEPARTMENT in visibility.department_ids) is consented
+
+
+# --- who the rules are asked about ------------------------------------------------------------
+
+
+def test_the_viewer_is_the_caseworker_with_her_department_and_municipality() -> None:
+    assert viewer_of(_caseworker()) == Viewer(
+        user_id=5, role="caseworker", department_id=OWN_DEPARTMENT, municipality_id=MUNICIPALITY
+    )
+
+
+def test_a_viewer_without_a_municipality_of_her_own_takes_her_departments() -> None:
+    user = _caseworker()
+    user.municipality_id = None
+    assert viewer_of(user).municipality_id == MUNICIPALITY
+    # Her own municipality, when recorded, is the one that counts.
+    user.municipality_id = 3
+    assert viewer_of(user).municipality_id == 3
+
+
+def test_a_viewer_with_neither_has_no_municipality() -> None:
+    user = User(id=9, role="admin", display_name="Ole", department_id=None, department=None, municipality_id=None)
+    assert viewer_of(user) == Viewer(user_id=9, role="admin", department_id=None, municipality_id=None)
+
+
+def test_the_plan_facts_are_the_plans() -> None:
+    plan = _plan()
+    plan.deputy_user_id = 8
+    assert plan_facts(plan) == PlanFacts(
+        plan_id=7,
+        municipality_id=MUNICIPALITY,
+        contact_user_id=5,
+        deputy_user_id=8,
+        efforts=(
+            EffortOwnership(effort_id=1, department_id=OWN_DEPARTMENT, responsible_user_id=5),
+            EffortOwnership(effort_id=2, department_id=OTHER_DEPARTMENT, responsible_user_id=6),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("principal", "scope", "expected"),
+    [
+        (Principal(), "read_plan", False),  # nobody
+        (Principal(), None, False),
+        (Principal(user=User(role="citizen")), "read_plan", True),  # a citizen holds every scope for her own plan
+        (Principal(user=User(role="relative")), None, False),  # a relative with no power in force holds none
+        (Principal(user=User(role="relative")), "read_plan", False),
+        (Principal(user=User(role="relative"), delegation=_delegation(dt.date(2026, 1, 1))), "read_plan", True),
+        (Principal(user=User(role="relative"), delegation=_delegation(dt.date(2026, 1, 1))), "write_messages", False),
+        (Principal(user=User(role="relative"), delegation=_delegation(dt.date(2026, 1, 1))), None, True),
+    ],
+)
+def test_scopes(principal: Principal, scope: str | None, expected: bool) -> None:
+    assert principal.has_scope(scope) is expected

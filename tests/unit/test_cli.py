@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import http.client
 import os
+import re
+import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -36,16 +42,31 @@ def test_every_command_has_help(command: str) -> None:
             id="production-bad-database-url",
         ),
         pytest.param({"PORTAL_ENV": "nonsense"}, id="unknown-env"),
+        pytest.param({}, id="nothing-set"),
+        pytest.param(
+            {"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "k" * 40, "PORTAL_ORIGIN": "http://localhost:8000"},
+            id="production-on-http-localhost",
+        ),
     ],
 )
-def test_bad_settings_give_one_line_and_exit_2(env: dict[str, str]) -> None:
-    result = run_portal("migrate", env=env)
+@pytest.mark.parametrize("command", ["migrate", "serve"])
+def test_bad_settings_give_one_line_and_exit_2(env: dict[str, str], command: str) -> None:
+    result = run_portal(command, env=env)
     assert result.returncode == 2
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("portal: ")
     assert "Traceback" not in result.stderr
+
+
+def test_nothing_set_refuses_the_demo_and_says_what_to_set() -> None:
+    result = run_portal("demo")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "portal: PORTAL_ENV is not set, so the portal runs in production and needs PORTAL_SECRET_KEY "
+        "(32+ characters) and an https PORTAL_ORIGIN; set PORTAL_ENV=demo for the demo"
+    )
 
 
 def test_bad_port_is_one_line() -> None:
@@ -56,7 +77,7 @@ def test_bad_port_is_one_line() -> None:
 
 
 def test_migrate_then_demo_twice(tmp_path: Path) -> None:
-    env = {"PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "PORTAL_SECRET_KEY": "k" * 40}
+    env = {"PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "PORTAL_SECRET_KEY": "k" * 40, "PORTAL_ENV": "demo"}
     assert run_portal("migrate", env=env).returncode == 0
     first = run_portal("demo", env=env)
     assert first.returncode == 0, first.stderr
@@ -67,15 +88,26 @@ def test_migrate_then_demo_twice(tmp_path: Path) -> None:
     assert "nothing changed" in second.stdout
 
 
+def test_demo_prints_the_address_of_its_port(tmp_path: Path) -> None:
+    env = {"PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'port.sqlite3'}", "PORTAL_SECRET_KEY": "k" * 40, "PORTAL_ENV": "demo"}
+    assert run_portal("migrate", env=env).returncode == 0
+    result = run_portal("demo", "--port", "18100", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "open http://localhost:18100/demo " in result.stdout
+    assert "localhost:8000" not in result.stdout
+    chosen = run_portal("demo", "--port", "18100", env={**env, "PORTAL_ORIGIN": "http://localhost:9000"})
+    assert "open http://localhost:9000/demo " in chosen.stdout
+
+
 def test_demo_without_schema_is_one_line(tmp_path: Path) -> None:
-    env = {"PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}", "PORTAL_SECRET_KEY": "k" * 40}
+    env = {"PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}", "PORTAL_SECRET_KEY": "k" * 40, "PORTAL_ENV": "demo"}
     result = run_portal("demo", env=env)
     assert result.returncode == 1
     assert result.stderr.strip() == "portal: the database has no schema yet: run `portal migrate` first"
 
 
 def test_unreachable_database_is_one_line() -> None:
-    env = {"PORTAL_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none", "PORTAL_SECRET_KEY": "k" * 40}
+    env = {"PORTAL_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none", "PORTAL_SECRET_KEY": "k" * 40, "PORTAL_ENV": "demo"}
     result = run_portal("migrate", env=env)
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
@@ -90,7 +122,7 @@ def test_demo_refused_in_production() -> None:
 
 
 def test_create_admin_prints_a_working_activation(tmp_path: Path) -> None:
-    env = {"PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'admin.sqlite3'}", "PORTAL_SECRET_KEY": "k" * 40}
+    env = {"PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'admin.sqlite3'}", "PORTAL_SECRET_KEY": "k" * 40, "PORTAL_ENV": "demo"}
     assert run_portal("migrate", env=env).returncode == 0
     assert run_portal("demo", env=env).returncode == 0
     result = run_portal("create-admin", "--name", "Ada Admin", "--municipality", "183", env=env)
@@ -107,8 +139,91 @@ def test_create_admin_prints_a_working_activation(tmp_path: Path) -> None:
     ],
 )
 def test_create_admin_bad_input_is_one_line(tmp_path: Path, args: list[str], message: str) -> None:
-    env = {"PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'admin.sqlite3'}", "PORTAL_SECRET_KEY": "k" * 40}
+    env = {"PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'admin.sqlite3'}", "PORTAL_SECRET_KEY": "k" * 40, "PORTAL_ENV": "demo"}
     assert run_portal("migrate", env=env).returncode == 0
     result = run_portal("create-admin", *args, env=env)
     assert result.returncode == 2
     assert result.stderr.strip() == f"portal: {message}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _request(port: int, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None) -> tuple[int, dict[str, list[str]], str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        received: dict[str, list[str]] = {}
+        for name, value in response.getheaders():
+            received.setdefault(name.lower(), []).append(value)
+        return response.status, received, response.read().decode()
+    finally:
+        connection.close()
+
+
+def test_serve_demo_origin_follows_the_port_and_logs_no_token(tmp_path: Path) -> None:
+    env = {
+        "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}", "PORTAL_SECRET_KEY": "k" * 40,
+        "PORTAL_ENV": "demo", "PYTHONIOENCODING": "utf-8",
+    }
+    assert run_portal("migrate", env=env).returncode == 0
+    assert run_portal("demo", env=env).returncode == 0
+    port = _free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")} | env
+    server = subprocess.Popen(
+        [sys.executable, "-m", "portal", "serve", "--port", str(port)],
+        env=environ, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+    )
+    token = "ACTIVATIONtoken0123456789abcdefghij"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if _request(port, "GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "portal serve did not start"
+            time.sleep(0.2)
+        status, headers, page = _request(port, "GET", "/demo")
+        assert status == 200
+        cookies = "; ".join(c.split(";", 1)[0] for c in headers.get("set-cookie", []))
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        user_id = re.search(r'name="user_id" value="(\d+)"', page)
+        assert csrf and user_id
+        # What a browser on http://localhost:PORT sends with the form.
+        status, headers, _ = _request(
+            port, "POST", "/demo", urlencode({"csrf_token": csrf.group(1), "user_id": user_id.group(1)}),
+            {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookies, "Origin": f"http://localhost:{port}"},
+        )
+        assert status == 303
+        assert any(c.startswith("enplan_session=") for c in headers["set-cookie"])
+        # An invented token: refused as a bad link, but the request is logged like any other.
+        assert _request(port, "GET", f"/aktiver/{token}?kode={token}")[0] == 400
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=30)
+    assert f"portal: serving http://localhost:{port} (demo)" in out
+    assert f"open http://localhost:{port}/demo" in out
+    logged = out + err
+    assert '"POST /demo HTTP/1.1" 303' in logged
+    assert '"GET /aktiver/… HTTP/1.1"' in logged
+    assert token not in logged
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+@pytest.mark.parametrize("how", ["argument", "environment"])
+def test_make_run_asks_for_the_demo_on_the_chosen_port(how: str) -> None:
+    args = ["make", "-n", "run"] + (["PORT=18123"] if how == "argument" else [])
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    if how == "environment":
+        environ["PORT"] = "18123"
+    result = subprocess.run(args, capture_output=True, text=True, env=environ, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    commands = [line for line in result.stdout.splitlines() if "bin/portal " in line]
+    assert [c.split("bin/portal ", 1)[1] for c in commands] == ["migrate", "demo --port 18123", "serve --port 18123"]
+    assert all(c.startswith("PORTAL_ENV=demo ") for c in commands)

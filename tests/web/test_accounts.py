@@ -722,9 +722,14 @@ def passkey_state(passkey: PasskeyCredential) -> tuple[object, ...]:
 
 
 def _login_replayed(s: LoginSetup) -> Any:
+    seed_before = s.browser.cookies[CSRF_COOKIE]
     assertion = s.auth.get(login_options(s.browser), ORIGIN)
     assert post_json(s.browser, "/log-ind", {"credential": assertion}).status_code == 200
     log_out(s.browser)
+    # Login rotates the CSRF seed the challenge is bound to; with the old seed back, only
+    # the challenge's single use stands between the replay and a session.
+    s.browser.cookies.jar.clear()
+    s.browser.cookies.set(CSRF_COOKIE, seed_before)
     s.remember_passkey()
     return post_json(s.browser, "/log-ind", {"credential": assertion})
 

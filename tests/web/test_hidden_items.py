@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Person, User
-from portal.audit.models import AccessLogEntry
+from portal.audit.models import AccessLogEntry, SecurityEvent
 from portal.consent.models import Consent
 from portal.plans.models import Effort, Plan, PlanMember
 
@@ -157,3 +157,19 @@ def test_parent_with_custody_sees_the_child(client: PortalClient) -> None:
     assert "Samtaler med skolepsykologen" in plan_page
     assert "Mie går i SFO, når skolen slutter" in plan_page
     assert "Ekstra støtte i skolen" in client.get("/min-plan/uge").text
+
+
+def test_a_refused_plan_read_is_logged_with_the_plan_and_the_address(client: PortalClient, demo_db: Session) -> None:
+    plan = _plan_of(demo_db, "Mads")  # Nanna Bech has no consent from Mads
+    nanna = _user(demo_db, "Nanna Bech")
+    client.login_as("Nanna Bech")
+    assert client.get(f"/sag/plan/{plan.id}").status_code == 404
+    demo_db.expire_all()
+    event = demo_db.scalars(
+        select(SecurityEvent)
+        .where(SecurityEvent.user_id == nanna.id, SecurityEvent.kind == "access_refused")
+        .order_by(SecurityEvent.id.desc())
+    ).first()
+    assert event is not None
+    assert event.detail["plan_id"] == plan.id and event.detail["path"] == f"/sag/plan/{plan.id}"
+    assert event.client_address == "testclient"
