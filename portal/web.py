@@ -157,7 +157,7 @@ def bad_input(request: Request, message: str, status_code: int = 400) -> Respons
     """A refusal of input that says what was wrong: JSON for scripts, otherwise the error page."""
     if request.headers.get("content-type", "").startswith("application/json"):
         return JSONResponse({"error": message}, status_code=status_code)
-    values = {"status_code": status_code, "error_title": _("We could not carry out your request"), "error_text": message}
+    values = {"status_code": status_code, "error_title": _("We could not carry out your request"), "error_text": message, "way_out": None}
     response: Response = request.app.state.templates.TemplateResponse(request, "error.html", values, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -16,7 +16,7 @@ from portal.accounts.passkeys import PasskeyError, PasskeyService, RelyingParty,
 from portal.accounts.proofing import ActivationError, IdentityProofing, new_user_handle
 from portal.i18n import gettext as _
 from portal.pages.views import home_for
-from portal.web import DeclaredRoute, client_key, context, not_found, record_security_event, render, route, safe_next
+from portal.web import DeclaredRoute, client_key, context, not_found, parse_id, record_security_event, render, route, safe_next
 
 # --- helpers ---------------------------------------------------------------------
 
@@ -241,9 +241,8 @@ def settings(request: Request) -> Response:
 
 def _own_passkey(request: Request) -> PasskeyCredential | None:
     ctx = context(request)
-    try:
-        passkey_id = int(request.path_params["passkey_id"])
-    except ValueError:
+    passkey_id = parse_id(request.path_params["passkey_id"])
+    if passkey_id is None:
         return None
     passkey = ctx.db.get(PasskeyCredential, passkey_id)
     if passkey is None or ctx.principal.user is None or passkey.user_id != ctx.principal.user.id:
@@ -449,11 +448,8 @@ def demo_personas(request: Request) -> Response:
 
 def enter_as_persona(request: Request) -> Response:
     ctx = context(request)
-    try:
-        user_id = int(str(ctx.form.get("user_id", "")))
-    except ValueError:
-        user_id = 0
-    user = ctx.db.get(User, user_id)
+    user_id = parse_id(ctx.form.get("user_id"))
+    user = ctx.db.get(User, user_id) if user_id is not None else None
     if user is None or not user.is_active:
         users = services.demo_personas(ctx.db)
         return render(request, "demo.html", status_code=422, users=users, error=True)

@@ -15,7 +15,7 @@ from portal.consent.models import DELEGATION_SCOPES, Delegation
 from portal.consent.services import MAX_DELEGATION_LENGTH, Delegations, InviteError, status_of
 from portal.i18n import gettext as _
 from portal.labels import label
-from portal.web import DeclaredRoute, context, not_found, record_security_event, render, route
+from portal.web import DeclaredRoute, context, not_found, parse_id, record_security_event, render, route
 
 
 def delegations(request: Request) -> Delegations:
@@ -86,9 +86,8 @@ def invite(request: Request) -> Response:
 
 def revoke(request: Request) -> Response:
     ctx = context(request)
-    try:
-        delegation_id = int(request.path_params["delegation_id"])
-    except ValueError:
+    delegation_id = parse_id(request.path_params["delegation_id"])
+    if delegation_id is None:
         return not_found(request)
     delegation = ctx.db.get(Delegation, delegation_id)
     person_id = _citizen_person_id(request)
@@ -199,10 +198,7 @@ def act_for(request: Request) -> Response:
     ctx = context(request)
     user = ctx.principal.user
     assert user is not None and user.person_id is not None and ctx.principal.session is not None
-    try:
-        delegation_id = int(str(ctx.form.get("delegation_id", "")))
-    except ValueError:
-        delegation_id = 0
+    delegation_id = parse_id(ctx.form.get("delegation_id")) or 0
     chosen = next((d for d in delegations(request).in_force_for_relative(user.person_id, ctx.today) if d.id == delegation_id), None)
     if chosen is None:
         return not_found(request, delegation_id=delegation_id)

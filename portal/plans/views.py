@@ -15,9 +15,11 @@ from portal.plans import schedule
 from portal.plans.catalogue import load_legal_bases
 from portal.plans.models import Effort, Plan
 from portal.plans.services import SqlPlanReader
-from portal.web import DeclaredRoute, context, not_found, record_security_event, render, route
+from portal.web import DeclaredRoute, context, not_found, parse_id, record_security_event, render, route
 
 LOCAL_ZONE = ZoneInfo("Europe/Copenhagen")
+EARLIEST_WEEK = dt.date(1900, 1, 1)
+LATEST_WEEK = dt.date(2999, 12, 31)
 
 
 def _citizen_plan(request: Request) -> tuple[Plan | None, frozenset[int]]:
@@ -69,9 +71,13 @@ def _requested_monday(request: Request, today: dt.date) -> dt.date | None:
     if raw is None:
         return schedule.monday_of(today)
     try:
-        return schedule.monday_of(dt.date.fromisoformat(raw))
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         return None
+    # The page links to the weeks before and after; at the calendar's ends that arithmetic overflows.
+    if not EARLIEST_WEEK <= day <= LATEST_WEEK:
+        return None
+    return schedule.monday_of(day)
 
 
 def my_week(request: Request) -> Response:
@@ -106,9 +112,8 @@ def caseload(request: Request) -> Response:
 def staff_plan(request: Request) -> Response:
     ctx = context(request)
     assert ctx.principal.user is not None
-    try:
-        plan_id = int(request.path_params["plan_id"])
-    except ValueError:
+    plan_id = parse_id(request.path_params["plan_id"])
+    if plan_id is None:
         return not_found(request)
     view = SqlPlanReader(ctx.db).staff_view(ctx.principal.user, plan_id, ctx.now)
     if view is None:
