@@ -12,10 +12,12 @@ import pytest
 
 from portal.access import (
     DANISH_TIME,
+    Access,
     Principal,
     danish_today,
     delegation_in_force,
     plan_facts,
+    route_allows,
     staff_plan_visibility,
     viewer_of,
 )
@@ -201,3 +203,11 @@ def test_the_plan_facts_are_the_plans() -> None:
 )
 def test_scopes(principal: Principal, scope: str | None, expected: bool) -> None:
     assert principal.has_scope(scope) is expected
+
+
+@pytest.mark.parametrize(("role", "expected"), [("evaluator", True), ("caseworker", False), ("admin", False), ("citizen", False)])
+def test_the_evaluator_level_admits_evaluators_only(role: str, expected: bool) -> None:
+    # No route is declared EVALUATOR yet; the level must still mean what it says when one is.
+    principal = Principal(user=User(role=role, is_active=True))
+    assert route_allows(Access.EVALUATOR, principal, demo_enabled=True) is expected
+    assert route_allows(Access.STAFF, principal, demo_enabled=True) is (role == "caseworker")
