@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 from portal.accounts.models import LoginSession, User
 from portal.consent.models import Delegation
@@ -84,6 +88,49 @@ class Principal:
 
 
 ANONYMOUS = Principal()
+
+# Whether a login session has run out: (created_at, last_seen_at, now) -> bool.
+SessionExpiry = Callable[[dt.datetime, dt.datetime, dt.datetime], bool]
+
+
+def load_principal(db: Session, session_id: str | None, now: dt.datetime, is_expired: SessionExpiry) -> Principal:
+    """Who is asking: the session's user, and for a relative the power they act under today.
+
+    One query for the session, its user and department; one more for a relative's power.
+    """
+    if session_id is None:
+        return ANONYMOUS
+    login = db.scalars(
+        select(LoginSession)
+        .where(LoginSession.id == session_id)
+        .options(joinedload(LoginSession.user).joinedload(User.department))
+    ).one_or_none()
+    if login is None or login.revoked_at is not None:
+        return ANONYMOUS
+    if is_expired(login.created_at, login.last_seen_at, now):
+        login.revoked_at = now
+        return ANONYMOUS
+    user = login.user
+    if not user.is_active:
+        return ANONYMOUS
+    # Touching the row on every request would serialise all traffic on it; a minute is enough.
+    if now - login.last_seen_at > dt.timedelta(minutes=1):
+        login.last_seen_at = now
+    if user.role == "relative" and login.acting_for_person_id is not None and user.person_id is not None:
+        delegation = db.scalars(
+            select(Delegation)
+            .where(
+                Delegation.relative_person_id == user.person_id,
+                Delegation.citizen_person_id == login.acting_for_person_id,
+            )
+            .order_by(Delegation.revoked_at.is_(None).desc(), Delegation.expires_on.desc())
+        ).first()
+        # Checked on every request: a revoked or expired power ends at once.
+        problem = "revoked" if delegation is None else delegation_in_force(delegation, danish_today(now))
+        if problem is not None:
+            return Principal(user=user, session=login, delegation_problem=problem)
+        return Principal(user=user, session=login, delegation=delegation)
+    return Principal(user=user, session=login)
 
 
 def route_allows(
@@ -166,6 +213,17 @@ def delegation_in_force(delegation: Delegation, today: dt.date) -> str | None:
     if delegation.expires_on < today:
         return "expired"
     return None
+
+
+def may_revoke_delegation(principal: Principal, delegation: Delegation) -> bool:
+    """Only the citizen who gave a power of attorney may withdraw it, never someone acting for them."""
+    user = principal.user
+    return (
+        user is not None
+        and user.role == "citizen"
+        and user.person_id is not None
+        and delegation.citizen_person_id == user.person_id
+    )
 
 
 def danish_today(now: dt.datetime) -> dt.date:

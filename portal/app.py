@@ -19,12 +19,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portal import errors, i18n
 from portal.accounts import views as account_views
-from portal.accounts.proofing import ActivationLetters
 from portal.consent import views as consent_views
 from portal.db import Database
 from portal.pages import views as page_views
 from portal.plans import views as plan_views
 from portal.security import CsrfProtection, SessionCookie
+from portal.services import build_services
 from portal.settings import Settings
 from portal.templating import STATIC_DIR, build_templates
 
@@ -174,5 +174,5 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
     app.state.templates = build_templates(context_processors=[template_context])
     app.state.session_cookie = SessionCookie(settings)
     app.state.csrf = CsrfProtection(settings)
-    app.state.identity_proofing = ActivationLetters(settings.secret_key, settings.origin)
+    app.state.services = build_services(settings, database)
     return app

@@ -135,7 +135,7 @@ def _migrated_database(settings: Settings) -> "Database":
 def demo(settings: Settings) -> int:
     if settings.is_production:
         return _fail("demo data cannot be loaded when PORTAL_ENV=production", EXIT_BAD_SETTING)
-    from portal.accounts.services import demo_personas
+    from portal.accounts.services import Accounts
     from portal.demo import load_demo
 
     database = _migrated_database(settings)
@@ -144,7 +144,7 @@ def demo(settings: Settings) -> int:
             summary = load_demo(db, dt.date.today())
             print("portal: demo data loaded" if summary.created else "portal: demo data already there; nothing changed")
             print(f"portal: open {settings.origin}/demo and enter as one of these people:")
-            for user in demo_personas(db):
+            for user in Accounts(db, settings.secret_key).demo_personas():
                 where = user.department.name if user.department else (user.municipality.name if user.municipality else "")
                 print(f"  - {user.display_name} ({user.role}{', ' + where if where else ''})")
     finally:

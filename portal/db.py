@@ -6,13 +6,14 @@ import datetime as dt
 import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -91,13 +92,20 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Set while a request that should only read runs (GET, HEAD): its transaction may start without
+# SQLite's write lock, so reads of many requests run side by side.
+_READ_FIRST: ContextVar[bool] = ContextVar("sqlite_read_first", default=False)
+
+
 def _sqlite_on_begin(connection: Any) -> None:
     # IMMEDIATE takes the write lock up front. A deferred transaction that reads and then
     # writes fails at once (SQLITE_BUSY_SNAPSHOT) when another writer got in between;
-    # this way concurrent requests wait their turn instead. PostgreSQL is the engine for scale.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # this way concurrent writers wait their turn instead. Reads start deferred, and the few
+    # that write after all are run again with the lock (see ``is_sqlite_conflict``).
+    connection.exec_driver_sql("BEGIN" if _READ_FIRST.get() else "BEGIN IMMEDIATE")
 
 
+SQLITE_BUSY = 5
 SQLITE_READONLY = 8
 
 
@@ -114,6 +122,12 @@ def is_sqlite_read_only(error: BaseException | None) -> bool:
     return isinstance(code, int) and code & 0xFF == SQLITE_READONLY
 
 
+def is_sqlite_conflict(error: BaseException | None) -> bool:
+    """A read transaction that tried to write after another writer got in (SQLITE_BUSY_SNAPSHOT)."""
+    code = getattr(getattr(error, "orig", error), "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF == SQLITE_BUSY
+
+
 class Database:
     """One engine and its session factory; built by ``create_app`` or by tests."""
 
@@ -122,6 +136,38 @@ class Database:
         self.session_factory = session_factory or sessionmaker(
             bind=engine, expire_on_commit=False
         )
+        # Services are built once, with ``current`` as their session: it stands for the
+        # session of the request being served (one per ``request_session``).
+        self._scope: ContextVar[object | None] = ContextVar(f"request_session_{id(self)}", default=None)
+        self.current: scoped_session[Session] = scoped_session(self.session_factory, scopefunc=self._current_scope)
+
+    def _current_scope(self) -> object:
+        key = self._scope.get()
+        if key is None:
+            raise RuntimeError("services need a request session: use Database.request_session()")
+        return key
+
+    @contextmanager
+    def request_session(self, *, read_first: bool = False) -> Iterator[Session]:
+        """The session the services use until the block ends; committed when it ends well.
+
+        ``read_first``: on SQLite, start without the write lock (for requests that only read).
+        """
+        scope_token = self._scope.set(object())
+        read_token = _READ_FIRST.set(read_first)
+        try:
+            session = self.current()
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                self.current.remove()
+        finally:
+            _READ_FIRST.reset(read_token)
+            self._scope.reset(scope_token)
 
     @classmethod
     def from_url(cls, url: str) -> "Database":

@@ -10,7 +10,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from portal.consent.services import Delegations
 from portal.i18n import gettext as _
 
 log = logging.getLogger("portal")
@@ -75,10 +74,9 @@ def way_out(request: Request, reason: str | None) -> dict[str, bool] | None:
         return None
     principal = ctx.principal
     user = principal.user
-    settings = request.app.state.settings
     acting_for = principal.session.acting_for_person_id if principal.session is not None else None
     in_force = (
-        Delegations(ctx.db, settings.secret_key, settings.origin).in_force_for_relative(user.person_id, ctx.today)
+        ctx.services.delegations.in_force_for_relative(user.person_id, ctx.today)
         if user.person_id is not None
         else []
     )

@@ -11,41 +11,37 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import ipaddress
-import json
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from portal import ratelimit
-from portal.access import ANONYMOUS, Access, Principal, danish_today, delegation_in_force, route_allows
-from portal.accounts.models import LoginSession, User
-from portal.audit.models import SecurityEvent
-from portal.consent.models import Delegation
-from portal.db import utcnow
+from portal.access import ANONYMOUS, Access, Principal, danish_today, load_principal, route_allows
+from portal.accounts.models import User
+from portal.audit.services import AuditTrail, EventKind
+from portal.db import is_sqlite_conflict, utcnow
 from portal.errors import error_response
 from portal.i18n import gettext as _
+from portal.inputs import BadBody, UnsavableText, parse_id, read_body
 from portal.security import SAFE_METHODS, CsrfVerdict
+from portal.services import Services
+
+__all__ = ["DeclaredRoute", "RequestContext", "client_key", "context", "not_found", "parse_id", "render", "route",
+           "safe_next", "stream_route"]
 
 View = Callable[[Request], Response]
-MAX_JSON_BODY = 64 * 1024
-# Passkey bodies nest four deep; anything much deeper is not ours, and deep enough nesting
-# makes the parser (or later code walking the value) run out of stack.
-MAX_JSON_DEPTH = 32
-# The largest value of the database's integer id columns (PostgreSQL ``integer``).
-MAX_ID = 2**31 - 1
-_ID = re.compile(r"[1-9][0-9]{0,9}")
-# NUL and the other control characters (tab and newlines aside), and lone surrogates:
-# nobody types them, PostgreSQL refuses NUL in text and no encoder takes a lone surrogate.
-_UNSAVABLE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# A streaming view authorises and prepares in a short transaction, then hands back the events
+# to send (or a refusal); the events are produced without any database session open.
+StreamView = Callable[[Request], "Response | Callable[[], AsyncIterator[str]]"]
 
 
 class DeclaredRoute(Route):
@@ -53,12 +49,15 @@ class DeclaredRoute(Route):
 
     access: Access
     scope: str | None
+    csrf: bool
 
 
 @dataclass
 class RequestContext:
     db: Session
     principal: Principal
+    services: Services
+    audit: AuditTrail
     csrf_token: str
     csrf_seed: str
     now: dt.datetime
@@ -70,9 +69,18 @@ class RequestContext:
         return danish_today(self.now)
 
 
-def render(request: Request, name: str, status_code: int = 200, **values: object) -> Response:
-    """A page. Personal pages must not be cached, and htmx requests will get a block of the same template."""
-    response: Response = request.app.state.templates.TemplateResponse(request, name, values, status_code=status_code)
+def render(
+    request: Request, name: str, status_code: int = 200, *, block: str | None = None, **values: object
+) -> Response:
+    """A page, or for an htmx request asking for it, one named block of the same template.
+
+    Personal pages must not be cached, and the same address answers htmx with a fragment.
+    """
+    templates = request.app.state.templates
+    if block is not None and request.headers.get("hx-request") == "true":
+        response: Response = templates.TemplateResponse(request, name, values, status_code=status_code, block_name=block)
+    else:
+        response = templates.TemplateResponse(request, name, values, status_code=status_code)
     response.headers["Vary"] = "HX-Request, Cookie"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -81,76 +89,6 @@ def render(request: Request, name: str, status_code: int = 200, **values: object
 def context(request: Request) -> RequestContext:
     ctx: RequestContext = request.state.ctx
     return ctx
-
-
-class _BadBody(Exception):
-    pass
-
-
-class _UnsavableText(Exception):
-    pass
-
-
-def parse_id(value: object) -> int | None:
-    """An id from an address or a form, or None: only ASCII digits, without sign, spaces or a leading zero.
-
-    ``int()`` also reads "١", "１", " 1", "+1" and "1_0", so one row would answer to many
-    spellings, and it reads numbers the database's integer columns cannot hold.
-    """
-    if not isinstance(value, str) or _ID.fullmatch(value) is None:
-        return None
-    number = int(value)
-    return number if number <= MAX_ID else None
-
-
-def has_unsavable_text(value: str) -> bool:
-    return _UNSAVABLE_TEXT.search(value) is not None
-
-
-def _check_json(value: Any) -> None:
-    """Refuse nesting deeper than MAX_JSON_DEPTH and unsavable text; iterative, so depth cannot hurt."""
-    pending: list[tuple[Any, int]] = [(value, 0)]
-    while pending:
-        item, depth = pending.pop()
-        if isinstance(item, str):
-            if has_unsavable_text(item):
-                raise _UnsavableText()
-        elif isinstance(item, (dict, list)):
-            if depth >= MAX_JSON_DEPTH:
-                raise _BadBody()
-            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-            pending.extend((child, depth + 1) for child in children)
-
-
-def _check_text(request: Request, form: FormData) -> None:
-    """Refuse unsavable text in the path, the query and the form once, here, rather than in every view."""
-    texts = [request.scope["path"], *(t for pair in request.query_params.multi_items() for t in pair)]
-    for key, item in form.multi_items():
-        if not isinstance(item, str):
-            raise _BadBody()  # no form of ours takes a file
-        texts += (key, item)
-    if any(has_unsavable_text(text) for text in texts):
-        raise _UnsavableText()
-
-
-async def _read_body(request: Request) -> tuple[FormData, Any]:
-    if request.method in SAFE_METHODS:
-        _check_text(request, FormData())
-        return FormData(), None
-    if request.headers.get("content-type", "").startswith("application/json"):
-        body = await request.body()
-        if len(body) > MAX_JSON_BODY:
-            raise _BadBody()
-        try:
-            value = json.loads(body or b"null")
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            raise _BadBody() from None
-        _check_text(request, FormData())
-        _check_json(value)
-        return FormData(), value
-    form = await request.form()
-    _check_text(request, form)
-    return form, None
 
 
 def bad_input(request: Request, message: str, status_code: int = 400) -> Response:
@@ -171,23 +109,56 @@ def route(
     methods: Sequence[str] = ("GET",),
     name: str | None = None,
     scope: str | None = None,
+    csrf: bool = True,
 ) -> DeclaredRoute:
+    """A route that declares who may use it. ``csrf=False`` only where a cross-site POST is the
+    whole point (an identity provider's answer); the route audit test lists every such route.
+    """
+
     @functools.wraps(view)
     async def endpoint(request: Request) -> Response:
         # The body is read here, on the event loop; the view and its database work run
         # in a worker thread so one slow query does not stall every other request.
         try:
-            form, body = await _read_body(request)
-        except _BadBody:
+            form, body = await read_body(request)
+        except BadBody:
             return bad_input(request, _("We could not read the request."))
-        except _UnsavableText:
+        except UnsavableText:
             return bad_input(request, _("The text has characters we cannot save, such as invisible control characters. Remove them and try again."))
-        verdict = await request.app.state.csrf.verify(request) if request.method not in SAFE_METHODS else None
+        verdict = None
+        if request.method not in SAFE_METHODS and csrf:
+            verdict = await request.app.state.csrf.verify(request)
         return await run_in_threadpool(_handle, request, view, access, scope, form, body, verdict)
 
+    return _declare(path, endpoint, methods, name, access, scope, csrf)
+
+
+def stream_route(path: str, view: StreamView, *, access: Access, name: str | None = None, scope: str | None = None) -> DeclaredRoute:
+    """Server-sent events: access is checked in a short transaction, then the events flow with
+    no database session (and on SQLite no lock) held while the stream waits."""
+
+    @functools.wraps(view)
+    async def endpoint(request: Request) -> Response:
+        prepared = await run_in_threadpool(_handle_stream, request, view, access, scope)
+        if isinstance(prepared, Response):
+            return prepared
+        return StreamingResponse(
+            prepared(), media_type="text/event-stream",
+            # Proxies must pass each event on at once rather than buffer the stream.
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+
+    return _declare(path, endpoint, ("GET",), name, access, scope, True)
+
+
+def _declare(
+    path: str, endpoint: Callable[..., Any], methods: Sequence[str], name: str | None,
+    access: Access, scope: str | None, csrf: bool,
+) -> DeclaredRoute:
     declared = DeclaredRoute(path, endpoint, methods=list(methods), name=name)
     declared.access = access
     declared.scope = scope
+    declared.csrf = csrf
     return declared
 
 
@@ -203,59 +174,83 @@ def _handle(
     app_state = request.app.state
     csrf = app_state.csrf
     seed, new_seed = csrf.seed(request)
-    with app_state.database.session() as db:
-        now = utcnow()
-        principal = load_principal(request, db, now)
-        request.state.ctx = RequestContext(
-            db=db, principal=principal, csrf_token=csrf.token(seed), csrf_seed=seed, now=now, form=form, json=body
-        )
-        if not route_allows(access, principal, demo_enabled=app_state.settings.demo_enabled, scope=scope):
-            response = refuse(request, access, principal)
-        elif csrf_verdict is not None and not csrf_verdict.ok:
-            # Anyone can send these, so only the first few per client and hour are logged:
-            # enough to see an attack, not enough to fill the table.
-            if ratelimit.allow(db, ratelimit.CSRF_REFUSAL_LOG, client_key(request), now):
-                record_security_event(db, principal.user, "csrf_refused", request, reason=csrf_verdict.reason)
-            response = error_response(request, 403)
-        else:
-            response = view(request)
+    database = app_state.database
+    # Reads start without SQLite's write lock; the rare read that writes after another
+    # writer got in is run again, this time with the lock from the start.
+    read_first = request.method in SAFE_METHODS and database.engine.dialect.name == "sqlite"
+    try:
+        response = _attempt(request, view, access, scope, form, body, csrf_verdict, seed, read_first)
+    except OperationalError as error:
+        if not (read_first and is_sqlite_conflict(error)):
+            raise
+        response = _attempt(request, view, access, scope, form, body, csrf_verdict, seed, False)
+    except StaleDataError:
+        # Someone else saved the same plan first: nothing of this request was saved.
+        response = error_response(request, 409)
     if new_seed:
         csrf.attach(response, seed)
     return response
 
 
-def load_principal(request: Request, db: Session, now: dt.datetime) -> Principal:
-    cookies = request.app.state.session_cookie
-    session_id = cookies.read(request)
-    if session_id is None:
-        return ANONYMOUS
-    login = db.get(LoginSession, session_id)
-    if login is None or login.revoked_at is not None:
-        return ANONYMOUS
-    if cookies.is_expired(login.created_at, login.last_seen_at, now):
-        login.revoked_at = now
-        return ANONYMOUS
-    user = db.get(User, login.user_id)
-    if user is None or not user.is_active:
-        return ANONYMOUS
-    # Touching the row on every request would serialise all traffic on it; a minute is enough.
-    if now - login.last_seen_at > dt.timedelta(minutes=1):
-        login.last_seen_at = now
-    if user.role == "relative" and login.acting_for_person_id is not None and user.person_id is not None:
-        delegation = db.scalars(
-            select(Delegation)
-            .where(
-                Delegation.relative_person_id == user.person_id,
-                Delegation.citizen_person_id == login.acting_for_person_id,
-            )
-            .order_by(Delegation.revoked_at.is_(None).desc(), Delegation.expires_on.desc())
-        ).first()
-        # Checked on every request: a revoked or expired power ends at once.
-        problem = "revoked" if delegation is None else delegation_in_force(delegation, danish_today(now))
-        if problem is not None:
-            return Principal(user=user, session=login, delegation_problem=problem)
-        return Principal(user=user, session=login, delegation=delegation)
-    return Principal(user=user, session=login)
+def _attempt(
+    request: Request, view: View, access: Access, scope: str | None, form: FormData, body: Any,
+    csrf_verdict: CsrfVerdict | None, seed: str, read_first: bool,
+) -> Response:
+    app_state = request.app.state
+    services: Services = app_state.services
+    with app_state.database.request_session(read_first=read_first) as db:
+        ctx = _new_context(request, db, services, seed, form, body)
+        if not route_allows(access, ctx.principal, demo_enabled=app_state.settings.demo_enabled, scope=scope):
+            response = refuse(request, access, ctx.principal)
+        elif csrf_verdict is not None and not csrf_verdict.ok:
+            # Anyone can send these, so only the first few per client and hour are logged:
+            # enough to see an attack, not enough to fill the table.
+            if ratelimit.allow(db, ratelimit.CSRF_REFUSAL_LOG, client_key(request), ctx.now):
+                ctx.audit.security_event(EventKind.CSRF_REFUSED, ctx.principal.user, reason=csrf_verdict.reason)
+            response = error_response(request, 403)
+        else:
+            if ctx.principal.acting_on_behalf and access is Access.CITIZEN_SIDE:
+                # The citizen sees what their relatives did for them, reads included.
+                _note_on_behalf(request, ctx)
+            response = view(request)
+            # A stale plan version fails here, before anything is sent, and becomes a 409.
+            db.flush()
+        services.audit.write(ctx.audit, ctx.now)
+    return response
+
+
+def _note_on_behalf(request: Request, ctx: RequestContext) -> None:
+    assert ctx.principal.subject_person_id is not None
+    route_name = getattr(request.scope.get("route"), "name", None) or ""
+    action = "view_plan" if route_name in ("my_plan", "my_week") else route_name
+    ctx.audit.on_behalf(ctx.principal.user, ctx.principal.subject_person_id, action, path=request.url.path)
+
+
+def _new_context(request: Request, db: Session, services: Services, seed: str, form: FormData, body: Any) -> RequestContext:
+    app_state = request.app.state
+    now = utcnow()
+    cookies = app_state.session_cookie
+    principal = load_principal(db, cookies.read(request), now, cookies.is_expired)
+    ctx = RequestContext(
+        db=db, principal=principal, services=services,
+        audit=AuditTrail(client_address=request.client.host if request.client else None),
+        csrf_token=app_state.csrf.token(seed), csrf_seed=seed, now=now, form=form, json=body,
+    )
+    request.state.ctx = ctx
+    return ctx
+
+
+def _handle_stream(request: Request, view: StreamView, access: Access, scope: str | None) -> Response | Callable[[], AsyncIterator[str]]:
+    app_state = request.app.state
+    seed, _new = app_state.csrf.seed(request)
+    with app_state.database.request_session(read_first=True) as db:
+        ctx = _new_context(request, db, app_state.services, seed, FormData(), None)
+        if not route_allows(access, ctx.principal, demo_enabled=app_state.settings.demo_enabled, scope=scope):
+            prepared: Response | Callable[[], AsyncIterator[str]] = refuse(request, access, ctx.principal)
+        else:
+            prepared = view(request)
+        app_state.services.audit.write(ctx.audit, ctx.now)
+    return prepared
 
 
 def refuse(request: Request, access: Access, principal: Principal) -> Response:
@@ -266,14 +261,13 @@ def refuse(request: Request, access: Access, principal: Principal) -> Response:
     if principal.role == "relative" and access is Access.CITIZEN_SIDE:
         ctx = context(request)
         if principal.delegation_problem is not None:
-            record_security_event(
-                ctx.db, principal.user, "delegation_refused", request,
-                reason=principal.delegation_problem, path=request.url.path,
+            ctx.audit.security_event(
+                EventKind.DELEGATION_REFUSED, principal.user, reason=principal.delegation_problem, path=request.url.path,
             )
             return error_response(request, 403, reason=f"delegation_{principal.delegation_problem}")
         if principal.delegation is None:
             return RedirectResponse("/vaelg-borger", status_code=303)
-        record_security_event(ctx.db, principal.user, "delegation_refused", request, reason="scope", path=request.url.path)
+        ctx.audit.security_event(EventKind.DELEGATION_REFUSED, principal.user, reason="scope", path=request.url.path)
         return error_response(request, 403, reason="delegation_scope")
     return not_found(request, reason="route_access")
 
@@ -282,29 +276,8 @@ def not_found(request: Request, **detail: Any) -> Response:
     """A 404 that also records the refusal when someone logged in asked for it."""
     ctx = context(request)
     if ctx.principal.user is not None:
-        record_security_event(
-            ctx.db, ctx.principal.user, "access_refused", request, path=request.url.path, **detail
-        )
+        ctx.audit.security_event(EventKind.ACCESS_REFUSED, ctx.principal.user, path=request.url.path, **detail)
     return error_response(request, 404)
-
-
-def record_security_event(
-    db: Session,
-    user: User | None,
-    kind: str,
-    request: Request | None,
-    subject_person_id: int | None = None,
-    **detail: Any,
-) -> None:
-    db.add(
-        SecurityEvent(
-            user_id=user.id if user else None,
-            subject_person_id=subject_person_id,
-            kind=kind,
-            detail=detail,
-            client_address=request.client.host if request is not None and request.client else None,
-        )
-    )
 
 
 def client_key(request: Request) -> str:

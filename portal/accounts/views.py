@@ -10,27 +10,24 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from portal import ratelimit
 from portal.access import Access
-from portal.accounts import services
 from portal.accounts.models import Department, PasskeyCredential, Person, User
-from portal.accounts.passkeys import PasskeyError, PasskeyService, RelyingParty, browser_binding
+from portal.accounts.passkeys import PasskeyError, PasskeyService, browser_binding
 from portal.accounts.proofing import ActivationError, IdentityProofing, new_user_handle
 from portal.i18n import gettext as _
 from portal.pages.views import home_for
-from portal.web import DeclaredRoute, client_key, context, not_found, parse_id, record_security_event, render, route, safe_next
+from portal.audit.services import EventKind
+from portal.web import DeclaredRoute, client_key, context, not_found, parse_id, render, route, safe_next
 
 # --- helpers ---------------------------------------------------------------------
 
 
 def passkey_service(request: Request) -> PasskeyService:
     ctx = context(request)
-    settings = request.app.state.settings
-    rp = RelyingParty(id=settings.rp_id, name=_("One plan"), origin=settings.origin)
-    return PasskeyService(ctx.db, rp, ctx.now, browser_binding(ctx.csrf_seed), client=client_key(request))
+    return ctx.services.passkeys(ctx.now, browser_binding(ctx.csrf_seed), client_key(request))
 
 
 def proofing(request: Request) -> IdentityProofing:
-    proof: IdentityProofing = request.app.state.identity_proofing
-    return proof
+    return context(request).services.identity_proofing
 
 
 def passkey_message(reason: str) -> str:
@@ -57,9 +54,9 @@ def needs_javascript(request: Request) -> Response:
 def start_login(request: Request, user: User, method: str, redirect_to: str) -> Response:
     ctx = context(request)
     if ctx.principal.session is not None:
-        services.end_session(ctx.db, ctx.principal.session, ctx.now)
-    login = services.start_session(ctx.db, user, ctx.now, user_agent=request.headers.get("user-agent"))
-    record_security_event(ctx.db, user, "login", request, method=method)
+        ctx.services.accounts.end_session(ctx.principal.session, ctx.now)
+    login = ctx.services.accounts.start_session(user, ctx.now, user_agent=request.headers.get("user-agent"))
+    ctx.audit.security_event(EventKind.LOGIN, user, method=method)
     if request.headers.get("content-type", "").startswith("application/json"):
         response: Response = JSONResponse({"redirect": redirect_to})
     else:
@@ -86,13 +83,13 @@ def login(request: Request) -> Response:
     if ctx.json is None:
         return needs_javascript(request)
     if not ratelimit.allow(ctx.db, ratelimit.LOGIN, client_key(request), ctx.now):
-        record_security_event(ctx.db, None, "login_rate_limited", request)
+        ctx.audit.security_event(EventKind.LOGIN_RATE_LIMITED, None,)
         return json_error("rate_limited", 429)
     try:
         user, passkey = passkey_service(request).authenticate(credential_of(request))
     except PasskeyError as error:
         owner = ctx.db.get(User, error.user_id) if error.user_id is not None else None
-        record_security_event(ctx.db, owner, "login_failed", request, reason=error.reason)
+        ctx.audit.security_event(EventKind.LOGIN_FAILED, owner, reason=error.reason)
         return json_error(error.reason)
     body = ctx.json if isinstance(ctx.json, dict) else {}
     return start_login(request, user, "passkey", safe_next(body.get("next"), home_for(user.role)))
@@ -112,15 +109,15 @@ def recover(request: Request) -> Response:
     if not code:
         errors["code"] = _("Type your recovery code.")
     elif not ratelimit.allow(ctx.db, ratelimit.RECOVERY, client_key(request), ctx.now):
-        record_security_event(ctx.db, None, "recovery_rate_limited", request)
+        ctx.audit.security_event(EventKind.RECOVERY_RATE_LIMITED, None,)
         errors["code"] = _("Too many attempts. Wait a few minutes and try again.")
         return render(request, "accounts/recovery.html", status_code=429, errors=errors, code="")
     else:
-        user = services.redeem_recovery_code(ctx.db, code, request.app.state.settings.secret_key, ctx.now)
+        user = ctx.services.accounts.redeem_recovery_code(code, ctx.now)
         if user is not None:
-            record_security_event(ctx.db, user, "recovery_code_used", request)
+            ctx.audit.security_event(EventKind.RECOVERY_CODE_USED, user,)
             return start_login(request, user, "recovery_code", "/indstillinger?gendannet=1")
-        record_security_event(ctx.db, None, "recovery_failed", request)
+        ctx.audit.security_event(EventKind.RECOVERY_FAILED, None,)
         errors["code"] = _("The code is wrong or has been used. Check it and try again.")
     return render(request, "accounts/recovery.html", status_code=422, errors=errors, code="")
 
@@ -148,12 +145,12 @@ def activation_by_code(request: Request) -> Response:
     if not code:
         return render(request, "accounts/activate_code.html", status_code=422, errors={"code": _("Type the code from your letter.")}, code="")
     if not ratelimit.allow(ctx.db, ratelimit.ACTIVATION, client_key(request), ctx.now):
-        record_security_event(ctx.db, None, "activation_rate_limited", request)
+        ctx.audit.security_event(EventKind.ACTIVATION_RATE_LIMITED, None,)
         return render(request, "accounts/activate_code.html", status_code=429, errors={"code": passkey_message("rate_limited")}, code="")
     try:
         letter = proofing(request).from_short_code(ctx.db, code, ctx.now)
     except ActivationError as error:
-        record_security_event(ctx.db, None, "activation_refused", request, reason=error.reason, via="code")
+        ctx.audit.security_event(EventKind.ACTIVATION_REFUSED, None, reason=error.reason, via="code")
         return render(request, "accounts/activate_code.html", status_code=422, errors={"code": activation_error_message(error.reason)}, code=code)
     return RedirectResponse(f"/aktiver/{proofing(request).token_for(letter)}", status_code=303)
 
@@ -167,7 +164,7 @@ def _letter_from_path(request: Request) -> Any:
 def _activation_refused(request: Request, error: ActivationError, as_json: bool) -> Response:
     ctx = context(request)
     user = error.letter.user if error.letter is not None else None
-    record_security_event(ctx.db, user, "activation_refused", request, reason=error.reason)
+    ctx.audit.security_event(EventKind.ACTIVATION_REFUSED, user, reason=error.reason)
     status = error.status_code
     message = passkey_message("rate_limited") if error.reason == "rate_limited" else activation_error_message(error.reason)
     if as_json:
@@ -202,14 +199,14 @@ def activate(request: Request) -> Response:
     try:
         passkey = passkey_service(request).register(letter.user, credential_of(request), _("My first passkey"))
     except PasskeyError as error:
-        record_security_event(ctx.db, letter.user, "passkey_registration_failed", request, reason=error.reason)
+        ctx.audit.security_event(EventKind.PASSKEY_REGISTRATION_FAILED, letter.user, reason=error.reason)
         return json_error(error.reason)
     if not proofing(request).complete(ctx.db, letter, ctx.now):
         # Another request used the letter in the meantime: this passkey must not count.
         ctx.db.delete(passkey)
         return _activation_refused(request, ActivationError("used", letter), as_json=True)
     letter.user.is_active = True
-    record_security_event(ctx.db, letter.user, "passkey_added", request, passkey=passkey.name, via="activation")
+    ctx.audit.security_event(EventKind.PASSKEY_ADDED, letter.user, passkey=passkey.name, via="activation")
     return start_login(request, letter.user, "activation", "/indstillinger?ny=1")
 
 
@@ -224,10 +221,10 @@ def settings_page(request: Request, status_code: int = 200, errors: dict[str, st
         request,
         "accounts/settings.html",
         status_code=status_code,
-        passkeys=services.passkeys_of(ctx.db, user),
-        recovery_left=services.unused_recovery_codes(ctx.db, user),
-        sessions=services.active_sessions(ctx.db, user, ctx.now, request.app.state.session_cookie),
-        events=services.security_events_of(ctx.db, user),
+        passkeys=ctx.services.accounts.passkeys_of(user),
+        recovery_left=ctx.services.accounts.unused_recovery_codes(user),
+        sessions=ctx.services.accounts.active_sessions(user, ctx.now, request.app.state.session_cookie),
+        events=ctx.services.audit.events_of(user.id),
         errors=errors or {},
         notice=notice,
         new_account=request.query_params.get("ny") == "1",
@@ -263,13 +260,13 @@ def add_passkey(request: Request) -> Response:
     if ctx.json is None:
         return needs_javascript(request)
     body = ctx.json if isinstance(ctx.json, dict) else {}
-    name = str(body.get("name") or "").strip()[:100] or _("Passkey %(number)d") % {"number": len(services.passkeys_of(ctx.db, user)) + 1}
+    name = str(body.get("name") or "").strip()[:100] or _("Passkey %(number)d") % {"number": len(ctx.services.accounts.passkeys_of(user)) + 1}
     try:
         passkey = passkey_service(request).register(user, credential_of(request), name)
     except PasskeyError as error:
-        record_security_event(ctx.db, user, "passkey_registration_failed", request, reason=error.reason)
+        ctx.audit.security_event(EventKind.PASSKEY_REGISTRATION_FAILED, user, reason=error.reason)
         return json_error(error.reason)
-    record_security_event(ctx.db, user, "passkey_added", request, passkey=passkey.name)
+    ctx.audit.security_event(EventKind.PASSKEY_ADDED, user, passkey=passkey.name)
     return JSONResponse({"redirect": "/indstillinger"})
 
 
@@ -293,12 +290,12 @@ def remove_passkey(request: Request) -> Response:
     passkey = _own_passkey(request)
     if passkey is None:
         return not_found(request)
-    others = [p for p in services.passkeys_of(ctx.db, user) if p.id != passkey.id]
-    if not others and services.unused_recovery_codes(ctx.db, user) == 0:
+    others = [p for p in ctx.services.accounts.passkeys_of(user) if p.id != passkey.id]
+    if not others and ctx.services.accounts.unused_recovery_codes(user) == 0:
         errors = {f"remove-{passkey.id}": _("This is your last passkey. Make recovery codes first, so you can still get in.")}
         return settings_page(request, status_code=409, errors=errors)
     ctx.db.delete(passkey)
-    record_security_event(ctx.db, user, "passkey_removed", request, passkey=passkey.name)
+    ctx.audit.security_event(EventKind.PASSKEY_REMOVED, user, passkey=passkey.name)
     return RedirectResponse("/indstillinger", status_code=303)
 
 
@@ -306,8 +303,8 @@ def regenerate_recovery_codes(request: Request) -> Response:
     ctx = context(request)
     user = ctx.principal.user
     assert user is not None
-    codes = services.new_recovery_codes(ctx.db, user, request.app.state.settings.secret_key, ctx.now)
-    record_security_event(ctx.db, user, "recovery_codes_created", request)
+    codes = ctx.services.accounts.new_recovery_codes(user, ctx.now)
+    ctx.audit.security_event(EventKind.RECOVERY_CODES_CREATED, user,)
     response = render(request, "accounts/recovery_codes.html", codes=codes)
     return response
 
@@ -316,8 +313,8 @@ def log_out_everywhere(request: Request) -> Response:
     ctx = context(request)
     user = ctx.principal.user
     assert user is not None
-    ended = services.end_all_sessions(ctx.db, user, ctx.now)
-    record_security_event(ctx.db, user, "logout_everywhere", request, sessions=ended)
+    ended = ctx.services.accounts.end_all_sessions(user, ctx.now)
+    ctx.audit.security_event(EventKind.LOGOUT_EVERYWHERE, user, sessions=ended)
     response = RedirectResponse("/?logget-ud=1", status_code=303)
     request.app.state.session_cookie.clear(response)
     return response
@@ -335,8 +332,8 @@ def extend_session(request: Request) -> Response:
 def log_out(request: Request) -> Response:
     ctx = context(request)
     if ctx.principal.session is not None:
-        services.end_session(ctx.db, ctx.principal.session, ctx.now)
-        record_security_event(ctx.db, ctx.principal.user, "logout", request)
+        ctx.services.accounts.end_session(ctx.principal.session, ctx.now)
+        ctx.audit.security_event(EventKind.LOGOUT, ctx.principal.user,)
     response = RedirectResponse("/?logget-ud=1", status_code=303)
     request.app.state.session_cookie.clear(response)
     return response
@@ -377,7 +374,7 @@ def create_citizen(request: Request) -> Response:
     ctx.db.add(citizen)
     ctx.db.flush()
     issued = proofing(request).issue(ctx.db, citizen, staff, ctx.now)
-    record_security_event(ctx.db, staff, "account_created", request, user_id=citizen.id, role="citizen")
+    ctx.audit.security_event(EventKind.ACCOUNT_CREATED, staff, user_id=citizen.id, role="citizen")
     return render(request, "accounts/letter.html", issued=issued, user=citizen, qr_svg=qr_svg(issued.link))
 
 
@@ -427,7 +424,7 @@ def create_staff(request: Request) -> Response:
     ctx.db.add(user)
     ctx.db.flush()
     issued = proofing(request).issue(ctx.db, user, admin, ctx.now)
-    record_security_event(ctx.db, admin, "account_created", request, user_id=user.id, role=user.role)
+    ctx.audit.security_event(EventKind.ACCOUNT_CREATED, admin, user_id=user.id, role=user.role)
     return render(request, "accounts/letter.html", issued=issued, user=user, qr_svg=qr_svg(issued.link))
 
 
@@ -442,7 +439,7 @@ def qr_svg(link: str) -> str:
 
 
 def demo_personas(request: Request) -> Response:
-    users = services.demo_personas(context(request).db)
+    users = context(request).services.accounts.demo_personas()
     return render(request, "demo.html", users=users, error=False)
 
 
@@ -451,7 +448,7 @@ def enter_as_persona(request: Request) -> Response:
     user_id = parse_id(ctx.form.get("user_id"))
     user = ctx.db.get(User, user_id) if user_id is not None else None
     if user is None or not user.is_active:
-        users = services.demo_personas(ctx.db)
+        users = ctx.services.accounts.demo_personas()
         return render(request, "demo.html", status_code=422, users=users, error=True)
     return start_login(request, user, "demo", home_for(user.role))
 

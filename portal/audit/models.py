@@ -25,6 +25,10 @@ class AccessLogEntry(Base):
     # Copied at the time of reading, so a later move between departments does not rewrite history.
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     kind: Mapped[str] = mapped_column(String(20))
+    # Why the read was allowed (contact_person, deputy, effort_responsible), and the consent
+    # that opened the plan when it came from another municipality: the citizen is shown both.
+    reason: Mapped[str | None] = mapped_column(String(40))
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consent.id"))
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     user: Mapped[User] = relationship()

@@ -52,6 +52,7 @@ class ConsentFacts:
     valid_from: datetime.date
     valid_until: datetime.date  # inclusive
     withdrawn_at: datetime.datetime | None
+    consent_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class StaffVisibility:
     sees_plan: bool
     department_ids: frozenset[int]  # departments whose items the viewer may see (besides own)
     reason: str
+    # The consent that opened the plan or other departments' items, for the access log.
+    consent_id: int | None = None
 
 
 def consent_is_valid(consent: ConsentFacts, now: datetime.datetime) -> bool:
@@ -115,7 +118,8 @@ def staff_visibility(
     reason = _involvement(viewer, plan)
     if reason is None:
         return StaffVisibility(False, frozenset(), REASON_NOT_INVOLVED)
-    consented = any(consent_is_valid(c, now) and _names_viewer(c, viewer) for c in consents)
+    consent = next((c for c in consents if consent_is_valid(c, now) and _names_viewer(c, viewer)), None)
+    consented = consent is not None
     # A caseworker with no municipality on record cannot prove they belong to
     # the plan's municipality, so they are treated as coming from outside.
     if viewer.municipality_id != plan.municipality_id and not consented:
@@ -124,7 +128,7 @@ def staff_visibility(
         departments = frozenset(e.department_id for e in plan.efforts if e.department_id is not None)
     else:
         departments = frozenset()
-    return StaffVisibility(True, departments, reason)
+    return StaffVisibility(True, departments, reason, consent.consent_id if consent is not None else None)
 
 
 def may_see_item(visibility: StaffVisibility, viewer: Viewer, item_department_id: int | None) -> bool:

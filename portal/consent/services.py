@@ -50,6 +50,9 @@ class Delegations:
     def _nonce_hash(self, nonce: str) -> str:
         return keyed_hash(self._secret_key, "delegation-invite", nonce)
 
+    def get(self, delegation_id: int) -> Delegation | None:
+        return self.db.get(Delegation, delegation_id)
+
     def of_citizen(self, person_id: int) -> list[Delegation]:
         return list(
             self.db.scalars(

@@ -7,7 +7,7 @@ import datetime as dt
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from portal.access import Access
+from portal.access import Access, may_revoke_delegation
 from portal.accounts.models import User
 from portal.accounts.passkeys import PasskeyError
 from portal.accounts.views import json_error, needs_javascript, passkey_service, start_login
@@ -15,12 +15,12 @@ from portal.consent.models import DELEGATION_SCOPES, Delegation
 from portal.consent.services import MAX_DELEGATION_LENGTH, Delegations, InviteError, status_of
 from portal.i18n import gettext as _
 from portal.labels import label
-from portal.web import DeclaredRoute, context, not_found, parse_id, record_security_event, render, route
+from portal.audit.services import EventKind
+from portal.web import DeclaredRoute, context, not_found, parse_id, render, route
 
 
 def delegations(request: Request) -> Delegations:
-    settings = request.app.state.settings
-    return Delegations(context(request).db, settings.secret_key, settings.origin)
+    return context(request).services.delegations
 
 
 def _citizen_person_id(request: Request) -> int:
@@ -77,8 +77,7 @@ def invite(request: Request) -> Response:
     assert expires_on is not None
     person_id = _citizen_person_id(request)
     invitation = delegations(request).invite(person_id, name, scopes, expires_on, ctx.now)
-    record_security_event(
-        ctx.db, ctx.principal.user, "delegation_given", request,
+    ctx.audit.security_event(EventKind.DELEGATION_GIVEN, ctx.principal.user,
         subject_person_id=person_id, delegation_id=invitation.delegation.id, scopes=invitation.delegation.scopes,
     )
     return render(request, "consent/invitation.html", invitation=invitation)
@@ -89,13 +88,12 @@ def revoke(request: Request) -> Response:
     delegation_id = parse_id(request.path_params["delegation_id"])
     if delegation_id is None:
         return not_found(request)
-    delegation = ctx.db.get(Delegation, delegation_id)
+    delegation = delegations(request).get(delegation_id)
     person_id = _citizen_person_id(request)
-    if delegation is None or delegation.citizen_person_id != person_id:
+    if delegation is None or not may_revoke_delegation(ctx.principal, delegation):
         return not_found(request, delegation_id=delegation_id)
     delegations(request).revoke(delegation, ctx.now)
-    record_security_event(
-        ctx.db, ctx.principal.user, "delegation_revoked", request, subject_person_id=person_id, delegation_id=delegation.id
+    ctx.audit.security_event(EventKind.DELEGATION_REVOKED, ctx.principal.user, subject_person_id=person_id, delegation_id=delegation.id
     )
     return RedirectResponse("/fuldmagter?tilbagekaldt=1", status_code=303)
 
@@ -118,8 +116,7 @@ def _invitation(request: Request) -> Delegation | Response:
     try:
         return delegations(request).from_invite(request.path_params["token"], ctx.today)
     except InviteError as error:
-        record_security_event(
-            ctx.db, ctx.principal.user, "delegation_invite_refused", request,
+        ctx.audit.security_event(EventKind.DELEGATION_INVITE_REFUSED, ctx.principal.user,
             subject_person_id=error.delegation.citizen_person_id if error.delegation else None, reason=error.reason,
         )
         status = error.status_code
@@ -156,7 +153,7 @@ def accept_as_new_relative(request: Request) -> Response:
     try:
         passkey_service(request).register(user, body.get("credential"), _("My first passkey"))
     except PasskeyError as error:
-        record_security_event(ctx.db, user, "passkey_registration_failed", request, reason=error.reason)
+        ctx.audit.security_event(EventKind.PASSKEY_REGISTRATION_FAILED, user, reason=error.reason)
         return json_error(error.reason)
     user.is_active = True
     return _accepted(request, found, user, new_login=True)
@@ -175,8 +172,7 @@ def accept_as_relative(request: Request) -> Response:
 def _accepted(request: Request, delegation: Delegation, relative: User, new_login: bool) -> Response:
     ctx = context(request)
     delegations(request).accept(delegation, relative, ctx.now)
-    record_security_event(
-        ctx.db, relative, "delegation_accepted", request, subject_person_id=delegation.citizen_person_id, delegation_id=delegation.id
+    ctx.audit.security_event(EventKind.DELEGATION_ACCEPTED, relative, subject_person_id=delegation.citizen_person_id, delegation_id=delegation.id
     )
     if new_login:
         # start_session picks the citizen to act for when exactly one power is in force.

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from portal.plans.models import Effort, Meeting
+from portal.plans.readmodels import EffortItem, MeetingItem
+
+# Rows or read models: the week reads the same attributes of both.
+AnyEffort = Effort | EffortItem
+AnyMeeting = Meeting | MeetingItem
 
 COUNTING_STATUSES = frozenset({"planned", "active"})
 LOCAL_ZONE = ZoneInfo("Europe/Copenhagen")
@@ -32,7 +38,7 @@ def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def effort_runs_on(effort: Effort, day: dt.date) -> bool:
+def effort_runs_on(effort: AnyEffort, day: dt.date) -> bool:
     if effort.status not in COUNTING_STATUSES:
         return False
     if effort.start_date is not None and day < effort.start_date:
@@ -42,7 +48,7 @@ def effort_runs_on(effort: Effort, day: dt.date) -> bool:
     return True
 
 
-def provider_name(effort: Effort) -> str:
+def provider_name(effort: AnyEffort) -> str:
     if effort.responsible is not None:
         department = effort.department.name if effort.department else ""
         return f"{effort.responsible.display_name}, {department}" if department else effort.responsible.display_name
@@ -51,7 +57,7 @@ def provider_name(effort: Effort) -> str:
     return effort.department.name if effort.department else ""
 
 
-def week(efforts: list[Effort], meetings: list[Meeting], monday: dt.date) -> list[Day]:
+def week(efforts: Sequence[AnyEffort], meetings: Sequence[AnyMeeting], monday: dt.date) -> list[Day]:
     days = []
     for offset in range(7):
         date = monday + dt.timedelta(days=offset)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
 from portal.accounts.models import Department, Person, User
-from portal.audit.models import AccessLogEntry
+from portal.audit.services import AuditTrail
 from portal.consent.models import Consent
 from portal.consent.rules import (
     REASON_NO_CONSENT_OTHER_MUNICIPALITY,
@@ -19,24 +19,53 @@ from portal.consent.rules import (
     StaffVisibility,
     may_see_item,
 )
-from portal.access import staff_plan_visibility, viewer_of
+from portal.access import citizen_visible_member_ids, staff_plan_visibility, viewer_of
 from portal.plans import rules
 from portal.plans.catalogue import load_sequencing_pairs
-from portal.plans.models import Effort, Goal, Plan, PlanMember
+from portal.plans.models import Effort, Goal, Meeting, Plan, PlanMember
+from portal.plans.readmodels import (
+    EffortItem,
+    GoalItem,
+    MeetingItem,
+    PersonRef,
+    PlanHeader,
+    StaffRef,
+    effort_item,
+    goal_item,
+    meeting_item,
+    person_ref,
+    plan_header,
+    staff_ref,
+)
+
+
+@dataclass(frozen=True)
+class CitizenPlanView:
+    """The plan as the citizen side sees it: their own part, and their children's in custody."""
+
+    plan: PlanHeader
+    goals: tuple[GoalItem, ...]
+    efforts: tuple[EffortItem, ...]
+    meetings: tuple[MeetingItem, ...]
+    show_person: bool              # more than one person's part is shown
 
 
 @dataclass(frozen=True)
 class StaffPlanView:
-    plan: Plan
+    plan: PlanHeader
     visibility: StaffVisibility
-    efforts: list[Effort]          # only what the viewer may see
-    hidden_effort_count: int       # efforts of departments without consent
-    findings: list[rules.Finding]
+    goals: tuple[GoalItem, ...]
+    efforts: tuple[EffortItem, ...]   # only what the viewer may see
+    hidden_effort_count: int          # efforts of departments without consent
+    findings: list[rules.Finding]     # judged over the visible efforts only
 
 
 @dataclass(frozen=True)
 class CaseloadRow:
-    plan: Plan
+    plan_id: int
+    kind: str
+    citizen: PersonRef
+    contact: StaffRef | None
     my_roles: tuple[str, ...]      # "contact", "deputy", "effort"
     effort_count: int              # only the efforts the caseworker may see
 
@@ -50,26 +79,35 @@ class Caseload:
 
 
 class PlanReader(Protocol):
-    def plan_for_person(self, person_id: int) -> Plan | None: ...
+    def citizen_view(self, person_id: int) -> CitizenPlanView | None: ...
     def caseload(self, user: User, now: dt.datetime) -> Caseload: ...
-    def staff_view(self, user: User, plan_id: int, now: dt.datetime) -> StaffPlanView | None: ...
+    def staff_view(self, user: User, plan_id: int, now: dt.datetime, audit: AuditTrail) -> StaffPlanView | None: ...
 
 
 def _plan_loading_options() -> list[ExecutableOption]:
+    """A whole plan in five statements, however many efforts it has.
+
+    Things that belong to one row (the citizen, the contact person and their department) and
+    the short lists under one row (an effort's time slots and goals) are joined in; each long
+    list (members, goals, efforts, meetings) is one more statement for the whole plan.
+    """
     return [
-        selectinload(Plan.citizen),
-        selectinload(Plan.contact).selectinload(User.department),
-        selectinload(Plan.deputy).selectinload(User.department),
-        selectinload(Plan.members).selectinload(PlanMember.person).selectinload(Person.health_restrictions),
-        selectinload(Plan.goals).selectinload(Goal.effort_links),
-        selectinload(Plan.goals).selectinload(Goal.member),
-        selectinload(Plan.efforts).selectinload(Effort.slots),
-        selectinload(Plan.efforts).selectinload(Effort.department),
-        selectinload(Plan.efforts).selectinload(Effort.responsible),
-        selectinload(Plan.efforts).selectinload(Effort.participant),
-        selectinload(Plan.efforts).selectinload(Effort.member),
-        selectinload(Plan.participants),
-        selectinload(Plan.meetings),
+        joinedload(Plan.citizen),
+        joinedload(Plan.contact).joinedload(User.department),
+        joinedload(Plan.deputy).joinedload(User.department),
+        # The one list joined to the plan's own row: joining two would multiply their rows.
+        joinedload(Plan.participants),
+        selectinload(Plan.members).joinedload(PlanMember.person).joinedload(Person.health_restrictions),
+        selectinload(Plan.goals).options(joinedload(Goal.effort_links), joinedload(Goal.member)),
+        selectinload(Plan.efforts).options(
+            joinedload(Effort.slots),
+            joinedload(Effort.goal_links),
+            joinedload(Effort.department),
+            joinedload(Effort.responsible),
+            joinedload(Effort.participant),
+            joinedload(Effort.member),
+        ),
+        selectinload(Plan.meetings).joinedload(Meeting.with_user),
     ]
 
 
@@ -119,11 +157,27 @@ class SqlPlanReader:
     def load(self, plan_id: int) -> Plan | None:
         return self.db.scalars(
             select(Plan).where(Plan.id == plan_id).options(*_plan_loading_options())
-        ).one_or_none()
+        ).unique().one_or_none()
 
     def plan_for_person(self, person_id: int) -> Plan | None:
-        plan_id = self.db.scalar(select(PlanMember.plan_id).where(PlanMember.person_id == person_id))
-        return self.load(plan_id) if plan_id is not None else None
+        member_of = select(PlanMember.plan_id).where(PlanMember.person_id == person_id).scalar_subquery()
+        return self.db.scalars(
+            select(Plan).where(Plan.id == member_of).options(*_plan_loading_options())
+        ).unique().one_or_none()
+
+    def citizen_view(self, person_id: int) -> CitizenPlanView | None:
+        """The plan of the person's household, holding only the parts they may see."""
+        plan = self.plan_for_person(person_id)
+        if plan is None:
+            return None
+        member_ids = citizen_visible_member_ids(plan, person_id)
+        return CitizenPlanView(
+            plan=plan_header(plan),
+            goals=tuple(goal_item(g) for g in plan.goals if g.member_person_id in member_ids),
+            efforts=tuple(effort_item(e) for e in plan.efforts if e.member_person_id in member_ids),
+            meetings=tuple(meeting_item(m) for m in plan.meetings),
+            show_person=len(member_ids) > 1,
+        )
 
     def consents(self, plan_id: int) -> list[ConsentFacts]:
         return self.consents_of([plan_id]).get(plan_id, [])
@@ -141,6 +195,7 @@ class SqlPlanReader:
                     valid_from=c.valid_from,
                     valid_until=c.valid_until,
                     withdrawn_at=c.withdrawn_at,
+                    consent_id=c.id,
                 )
             )
         return by_plan
@@ -157,9 +212,9 @@ class SqlPlanReader:
                     Plan.id.in_(effort_plan_ids),
                 )
             )
-            .options(selectinload(Plan.citizen), selectinload(Plan.efforts), selectinload(Plan.contact))
+            .options(joinedload(Plan.citizen), joinedload(Plan.contact), selectinload(Plan.efforts))
             .order_by(Plan.id)
-        ).all()
+        ).unique().all()
         consents = self.consents_of([plan.id for plan in plans])
         viewer = viewer_of(user)
         rows = []
@@ -178,11 +233,15 @@ class SqlPlanReader:
             if any(e.responsible_user_id == user.id for e in plan.efforts):
                 roles.append("effort")
             visible_efforts = sum(1 for e in plan.efforts if may_see_item(visibility, viewer, e.department_id))
-            rows.append(CaseloadRow(plan, tuple(roles), visible_efforts))
+            rows.append(
+                CaseloadRow(
+                    plan.id, plan.kind, person_ref(plan.citizen), staff_ref(plan.contact), tuple(roles), visible_efforts
+                )
+            )
         return Caseload(rows, awaiting_consent)
 
-    def staff_view(self, user: User, plan_id: int, now: dt.datetime) -> StaffPlanView | None:
-        """The plan as this caseworker may see it, or None; a granted read is logged."""
+    def staff_view(self, user: User, plan_id: int, now: dt.datetime, audit: AuditTrail) -> StaffPlanView | None:
+        """The plan as this caseworker may see it, or None; a granted read goes on the audit trail."""
         plan = self.load(plan_id)
         if plan is None:
             return None
@@ -191,23 +250,12 @@ class SqlPlanReader:
             return None
         viewer = viewer_of(user)
         efforts = [e for e in plan.efforts if may_see_item(visibility, viewer, e.department_id)]
-        self.record_staff_read(user, plan, "view_plan", now)
+        audit.staff_read(plan.id, user, visibility.reason, visibility.consent_id)
         return StaffPlanView(
-            plan=plan,
+            plan=plan_header(plan),
             visibility=visibility,
-            efforts=efforts,
+            goals=tuple(goal_item(g) for g in plan.goals),
+            efforts=tuple(effort_item(e) for e in efforts),
             hidden_effort_count=len(plan.efforts) - len(efforts),
             findings=plan_findings(plan, efforts),
         )
-
-    def record_staff_read(self, user: User, plan: Plan, kind: str, now: dt.datetime) -> None:
-        self.db.add(
-            AccessLogEntry(
-                plan_id=plan.id, user_id=user.id, department_id=user.department_id, kind=kind, occurred_at=now
-            )
-        )
-
-    def departments(self, ids: set[int]) -> dict[int, Department]:
-        if not ids:
-            return {}
-        return {d.id: d for d in self.db.scalars(select(Department).where(Department.id.in_(ids)))}

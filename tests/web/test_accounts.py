@@ -391,7 +391,7 @@ def _revoked(client: PortalClient, db: Session, letter: Letter) -> str:
     user = db.get(User, letter.user_id)
     staff = db.scalars(select(User).where(User.display_name == "Camilla Brandt")).one()
     app: Any = client.app
-    app.state.identity_proofing.issue(db, user, staff, now())
+    app.state.services.identity_proofing.issue(db, user, staff, now())
     db.flush()
     return letter.token
 
@@ -1485,24 +1485,24 @@ def test_one_login_answer_sent_twice_at_once_logs_in_once(
 
 
 def test_one_recovery_code_used_twice_at_once_logs_in_once(client: PortalClient, demo_db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    from portal.accounts import services
+    from portal.accounts.services import Accounts
 
     browser, _, letter = new_citizen(client, demo_db)
     code = make_recovery_codes(browser)[0]
     log_out(browser)
     other = new_browser(client)
     other_token = other.csrf_token("/gendan")
-    original = services.redeem_recovery_code
+    original = Accounts.redeem_recovery_code
     seconds: list[Any] = []
 
-    def redeem_then_let_the_other_in(db: Session, code_: str, secret_key: str, at: dt.datetime) -> User | None:
-        user = original(db, code_, secret_key, at)
+    def redeem_then_let_the_other_in(self: Accounts, code_: str, at: dt.datetime) -> User | None:
+        user = original(self, code_, at)
         if not seconds:
             seconds.append(None)
             seconds.append(other.post("/gendan", data={"csrf_token": other_token, "code": code}, follow_redirects=False))
         return user
 
-    monkeypatch.setattr(services, "redeem_recovery_code", redeem_then_let_the_other_in)
+    monkeypatch.setattr(Accounts, "redeem_recovery_code", redeem_then_let_the_other_in)
     first = recover(browser, code)
     second = seconds[1]
     assert sorted([first.status_code, second.status_code]) == [303, 422]

@@ -15,7 +15,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.testclient import TestClient
 
 from portal.access import Access
-from portal.accounts import services
+from portal.accounts.services import Accounts
 from portal.accounts.models import User
 from portal.app import create_app
 from portal.db import Database, utcnow
@@ -143,7 +143,7 @@ def test_http_demo_keeps_the_plain_cookie_names(client: PortalClient) -> None:
 
 def annette_session(demo_db, settings: Settings) -> str:  # type: ignore[no-untyped-def]
     annette = demo_db.scalars(select(User).where(User.display_name == "Annette Nielsen")).one()
-    login = services.start_session(demo_db, annette, utcnow())
+    login = Accounts(demo_db, settings.secret_key).start_session(annette, utcnow())
     demo_db.flush()
     signed = PlainTextResponse("")
     SessionCookie(settings).attach(signed, login.id)

@@ -1,0 +1,52 @@
+"""Services: the typed bundle of every domain service, built once by ``create_app``.
+
+Each service is built once, on ``Database.current``: the session of whichever request is
+being served. Views reach them as ``context(request).services`` and never build one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import cast
+
+from sqlalchemy.orm import Session
+
+from portal.accounts.passkeys import PasskeyService, RelyingParty
+from portal.accounts.proofing import ActivationLetters, IdentityProofing
+from portal.accounts.services import Accounts
+from portal.audit.services import Audit
+from portal.consent.services import Delegations
+from portal.db import Database
+from portal.plans.services import PlanReader, SqlPlanReader
+from portal.settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    accounts: Accounts
+    audit: Audit
+    delegations: Delegations
+    identity_proofing: IdentityProofing
+    plans: PlanReader
+    relying_party: RelyingParty
+    db: Session
+
+    def passkeys(self, now: dt.datetime, browser_binding: str, client: str | None) -> PasskeyService:
+        """Passkey ceremonies are bound to one browser and one moment, so this one is made per request."""
+        return PasskeyService(self.db, self.relying_party, now, browser_binding, client=client)
+
+
+def build_services(settings: Settings, database: Database) -> Services:
+    # The scoped session stands for the request's own session in every call (see Database.current).
+    db = cast(Session, database.current)
+    return Services(
+        accounts=Accounts(db, settings.secret_key),
+        audit=Audit(db),
+        delegations=Delegations(db, settings.secret_key, settings.origin),
+        identity_proofing=ActivationLetters(settings.secret_key, settings.origin),
+        plans=SqlPlanReader(db),
+        # The name the browser shows beside the passkey; it is the product's name in every language.
+        relying_party=RelyingParty(id=settings.rp_id, name="Én plan", origin=settings.origin),
+        db=db,
+    )
