@@ -32,8 +32,10 @@ $(INSTALLED): pyproject.toml $(LOCK)
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# Re-resolve the whole dependency tree after changing pyproject.toml (needs the index).
-lock: install
+# Re-resolve the whole dependency tree after changing pyproject.toml (needs the index). Not after
+# `install`: that checks the tree against pyproject.toml, which is exactly what is out of date here.
+lock:
+	test -x $(VENV)/bin/pip-compile || $(MAKE) install
 	$(VENV)/bin/pip-compile --quiet --extra test --generate-hashes --allow-unsafe --strip-extras \
 		--no-emit-index-url --no-emit-find-links -o $(LOCK) pyproject.toml requirements/tools.in
 
