@@ -76,6 +76,11 @@ def read_demo(today: dt.date, data: Traversable | None = None) -> s.Demo:
     municipalities = _all(organisations, "municipalities", lambda t: _municipality(t, keys))
     if not municipalities:
         organisations.fail("municipalities", "needs at least one: the first one marks the demo as loaded")
+    for field in ("code", "name"):  # both are unique in the database; say so here rather than at the flush
+        values = [getattr(m, field) for m in municipalities]
+        twice = next((value for value in values if values.count(value) > 1), None)
+        if twice is not None:
+            organisations.fail("municipalities", f"two have the {field} {shown(twice)}")
     municipality_keys = {m.key for m in municipalities}
     departments = _all(organisations, "departments", lambda t: _department(t, keys, municipality_keys))
     organisations.done()
