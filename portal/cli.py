@@ -136,7 +136,7 @@ def demo(settings: Settings) -> int:
     if settings.is_production:
         return _fail("demo data cannot be loaded when PORTAL_ENV=production", EXIT_BAD_SETTING)
     from portal.accounts.services import Accounts
-    from portal.demo import load_demo
+    from portal.demo import DemoDataError, load_demo
 
     database = _migrated_database(settings)
     try:
@@ -147,6 +147,9 @@ def demo(settings: Settings) -> int:
             for user in Accounts(db, settings.secret_key).demo_personas():
                 where = user.department.name if user.department else (user.municipality.name if user.municipality else "")
                 print(f"  - {user.display_name} ({user.role}{', ' + where if where else ''})")
+    except DemoDataError as error:
+        # A broken data file is a setting to fix, like a bad environment variable: its message names the file and key.
+        return _fail(f"the demo data cannot be loaded: {error}", EXIT_BAD_SETTING)
     finally:
         database.dispose()
     return 0

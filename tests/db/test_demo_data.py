@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tomllib
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +21,9 @@ from portal.consent.rules import (
     ConsentFacts,
     may_see_item,
 )
-from portal.demo import DemoSummary, load_demo
+from portal.demo import DemoDataError, DemoSummary, load_demo
+from portal.demo.loader import DATA
+from portal.demo.tables import shift
 from portal.models import metadata
 from portal.plans import rules
 from portal.plans.catalogue import load_legal_bases
@@ -29,6 +34,8 @@ from portal.plans.services import plan_findings
 TODAY = dt.date(2026, 3, 11)  # a Wednesday; the demo is relative to whatever day it is given
 LOCAL = ZoneInfo("Europe/Copenhagen")
 SEEDS = Path("/work/shared/seeds")
+DATA_DIR = Path(str(DATA))
+NOT_PLANS = ("organisations.toml", "staff.toml")
 
 
 def _row_counts(db: Session) -> dict[str, int]:
@@ -224,3 +231,132 @@ def test_no_staff_name_comes_from_the_trial_applications(demo: Session) -> None:
     staff = demo.scalars(select(User).where(User.person_id.is_(None)))
     for user in staff:
         assert user.display_name.lower() not in text, user.display_name
+
+
+# --- the data files -----------------------------------------------------------------
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def _citizens_of(data: Path) -> list[str]:
+    """The plan files' citizens in file-name order, read without the loader so a skipped file shows."""
+    citizens = []
+    for path in sorted(p for p in data.glob("*.toml") if p.name not in NOT_PLANS):
+        content = _toml(path)
+        names = {person["key"]: person["full_name"] for person in content["people"]}
+        citizens.append(names[content["plan"]["citizen"]])
+    return citizens
+
+
+def _copy_of_the_data(tmp_path: Path) -> Path:
+    copy = tmp_path / "data"
+    shutil.copytree(DATA_DIR, copy)
+    return copy
+
+
+def test_every_data_file_is_loaded_in_the_order_of_its_name(demo: Session) -> None:
+    expected = _citizens_of(DATA_DIR)
+    assert len(expected) == 6
+    assert [plan.citizen.full_name for plan in demo.scalars(select(Plan).order_by(Plan.id))] == expected
+    people = sum(len(_toml(p)["people"]) for p in DATA_DIR.glob("*.toml") if p.name not in NOT_PLANS)
+    assert demo.scalar(select(func.count()).select_from(Person)) == people
+    staff = _toml(DATA_DIR / "staff.toml")
+    names = [member["name"] for member in staff["caseworkers"] + staff["officials"]]
+    assert list(demo.scalars(select(User.display_name).where(User.person_id.is_(None)).order_by(User.id))) == names
+
+
+def test_a_municipality_can_swap_in_its_own_plan_files(db: Session, tmp_path: Path) -> None:
+    data = _copy_of_the_data(tmp_path)
+    (data / "02-pernille.toml").unlink()
+    (data / "04-jakob.toml").unlink()
+    sofie = (data / "05-sofie.toml").read_text(encoding="utf-8")
+    (data / "07-karen.toml").write_text(
+        sofie.replace('"sofie"', '"karen"').replace('"Sofie"', '"Karen"').replace("Sofie Andersen", "Karen Holm"),
+        encoding="utf-8",
+    )
+    summary = load_demo(db, TODAY, data)
+    db.flush()
+    citizens = [plan.citizen.full_name for plan in db.scalars(select(Plan).order_by(Plan.id))]
+    assert citizens == _citizens_of(data) == [
+        "Annette Nielsen", "Trine Hansen", "Sofie Andersen", "Mads Poulsen", "Karen Holm",
+    ]
+    assert summary.plans == summary.citizens == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "problem"),
+    [
+        pytest.param(
+            "03-hansen.toml", 'department = "varde_family"', 'department = "varde_famly"',
+            'efforts #3.department: "varde_famly" is not a department in organisations.toml', id="unknown-department",
+        ),
+        pytest.param(
+            "01-annette.toml", 'start = "-60d"', 'start = "-60 days"',
+            'efforts #1.start: "-60 days" is not an offset from today', id="bad-offset",
+        ),
+        pytest.param(
+            "04-jakob.toml", 'at = "+1wd 13:30"', 'at = "+1wd 1:30pm"',
+            'meetings #1.at: "1:30pm" is not a Copenhagen time', id="bad-time",
+        ),
+        pytest.param(
+            "05-sofie.toml", 'support_kind = "home_guide"', 'suport_kind = "home_guide"',
+            "efforts #1.suport_kind: is not a key this table can have", id="misspelt-key",
+        ),
+        pytest.param(
+            "06-mads.toml", 'contact = "emil"', 'contact = "emilie"',
+            'plan.contact: "emilie" is not a caseworker in staff.toml', id="unknown-caseworker",
+        ),
+        pytest.param(
+            "staff.toml", 'key = "sara"', 'key = "mikkel"',
+            'caseworkers #2.key: "mikkel" is already used in', id="key-used-twice",
+        ),
+        pytest.param("02-pernille.toml", "[plan]", "[plan", "(at line", id="not-toml"),
+    ],
+)
+def test_a_broken_data_file_is_one_line_naming_the_file_and_the_key(
+    db: Session, tmp_path: Path, name: str, old: str, new: str, problem: str
+) -> None:
+    data = _copy_of_the_data(tmp_path)
+    path = data / name
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(DemoDataError) as raised:
+        load_demo(db, TODAY, data)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: ") and problem in message
+    assert "\n" not in message
+    # Every file is checked before a row is added: the caller's session is untouched.
+    assert not db.new
+    assert all(count == 0 for count in _row_counts(db).values())
+
+
+def test_a_missing_data_file_is_named(db: Session, tmp_path: Path) -> None:
+    data = _copy_of_the_data(tmp_path)
+    (data / "organisations.toml").unlink()
+    with pytest.raises(DemoDataError, match="organisations.toml: is missing$"):
+        load_demo(db, TODAY, data)
+
+
+@pytest.mark.parametrize(
+    ("offset", "expected"),
+    [
+        ("-30d", dt.date(2026, 2, 9)),
+        ("+2w", dt.date(2026, 3, 25)),
+        ("+1wd", dt.date(2026, 3, 12)),  # TODAY is a Wednesday
+        ("+3wd", dt.date(2026, 3, 16)),  # Thursday, Friday, then Monday
+        ("-7d+16w", dt.date(2026, 6, 24)),  # left to right: 16 weeks after a week ago
+        ("-30d+12m", dt.date(2027, 2, 9)),
+        ("+0d", TODAY),
+    ],
+)
+def test_date_offsets(offset: str, expected: dt.date) -> None:
+    assert shift(TODAY, offset) == expected
+
+
+def test_months_end_on_the_last_day_of_a_shorter_month() -> None:
+    assert shift(dt.date(2025, 8, 31), "+6m") == dt.date(2026, 2, 28)
+    assert shift(dt.date(2024, 2, 29), "+1y") == dt.date(2025, 2, 28)
+    assert shift(dt.date(2026, 3, 14), "+1wd") == dt.date(2026, 3, 16)  # from a Saturday

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -104,6 +105,33 @@ def test_demo_without_schema_is_one_line(tmp_path: Path) -> None:
     result = run_portal("demo", env=env)
     assert result.returncode == 1
     assert result.stderr.strip() == "portal: the database has no schema yet: run `portal migrate` first"
+
+
+def test_a_broken_demo_data_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "portal" / "demo" / "data", data)
+    staff = data / "staff.toml"
+    staff.write_text(staff.read_text(encoding="utf-8").replace('"ishoj_job"', '"ishoj_jobs"', 1), encoding="utf-8")
+    database = tmp_path / "broken.sqlite3"
+    env = {"PORTAL_DATABASE_URL": f"sqlite:///{database}", "PORTAL_SECRET_KEY": "k" * 40, "PORTAL_ENV": "demo"}
+    assert run_portal("migrate", env=env).returncode == 0
+    # `portal demo` as the console script runs it, with the shipped data swapped for the broken copy.
+    code = (
+        f"import pathlib, sys, portal.demo.loader as loader; loader.DATA = pathlib.Path({str(data)!r}); "
+        "from portal.cli import main; sys.exit(main(['demo']))"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")} | env
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environ, cwd=ROOT, timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"portal: the demo data cannot be loaded: {staff}: caseworkers #1.department: "
+        '"ishoj_jobs" is not a department in organisations.toml\n'
+    )
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT count(*) FROM municipality").fetchone() == (0,)
 
 
 def test_unreachable_database_is_one_line() -> None:
