@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | sha1sum | c
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/messages.po))
 PORT ?= 8000
 
-.PHONY: run test install lock translations compile-translations assets check-types clean mutants
+.PHONY: run test bench install lock translations compile-translations assets check-types clean mutants
 
 # The demo lets anyone in as anyone, so it is asked for here; without PORTAL_ENV the portal is production.
 # PORT (`make run PORT=18100`) is where it listens, and the demo's origin follows it.
@@ -19,6 +19,17 @@ run: install compile-translations
 test: install compile-translations
 	$(PY) -m mypy
 	$(PY) -m pytest
+
+# Every script in benchmarks/, one after another (they share 2 cores, so never two at once).
+# Each starts its own server on 127.0.0.1; throughput.py also needs PostgreSQL on 127.0.0.1:5432
+# (it says so and goes on with SQLite), first_visit.py Chromium (it says it is skipped without it).
+# All run even when one fails; the target fails if any did.
+bench: install compile-translations
+	@failed=""; for script in benchmarks/*.py; do \
+		echo "== $$script"; \
+		$(PY) $$script || failed="$$failed $$script"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "bench: failed:$$failed" >&2; exit 1; fi
 
 install: $(INSTALLED)
 
