@@ -15,12 +15,13 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
 from babel.dates import format_date, get_day_names
 from babel.lists import format_list
 
 from portal.i18n import babel_locale
+# The facts the rules judge live in their own module; they are part of this module's interface.
+from portal.plans.facts import EffortFacts, Finding, HealthRestriction, SequencingPair, TimeSlot
 from portal.i18n import gettext as _
 from portal.i18n import ngettext
 
@@ -32,53 +33,6 @@ RULE_TIME_OVERLAP = "time_overlap"
 RULE_SAME_SUPPORT_KIND = "same_support_kind"
 RULE_PHYSICAL_DEMAND = "physical_demand"
 RULE_SEQUENCING = "sequencing"
-
-
-@dataclass(frozen=True)
-class TimeSlot:
-    weekday: int  # 0 = Monday … 6 = Sunday
-    start: datetime.time
-    end: datetime.time
-
-
-@dataclass(frozen=True)
-class EffortFacts:
-    id: int
-    title: str
-    person_id: int
-    person_name: str
-    department_id: int | None  # None when an outside participant provides it
-    provider_name: str
-    start: datetime.date | None
-    end: datetime.date | None  # None = open-ended
-    status: str  # "waiting" | "planned" | "active" | "paused" | "ended"
-    support_kind: str | None
-    physical_demands: frozenset[str] = frozenset()
-    slots: tuple[TimeSlot, ...] = ()
-
-
-@dataclass(frozen=True)
-class HealthRestriction:
-    person_id: int
-    person_name: str
-    demand: str
-    description: str
-
-
-@dataclass(frozen=True)
-class SequencingPair:
-    first_kind: str
-    second_kind: str
-    weeks: int | None
-    reason: str  # English msgid, translated when the finding is made
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    effort_ids: tuple[int, ...]
-    person_id: int
-    message: str
 
 
 # Labels are lower-case phrases because they are mostly read mid-sentence

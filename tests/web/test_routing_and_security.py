@@ -28,6 +28,30 @@ def test_every_route_declares_its_access(settings) -> None:  # type: ignore[no-u
     assert undeclared == []
 
 
+# Routes whose whole purpose is a cross-site POST (an identity provider's answer). Each one
+# here is a decision, written down: none yet.
+ROUTES_WITHOUT_CSRF: set[str] = set()
+
+
+def test_only_the_listed_routes_skip_csrf(settings) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings, database=Database.from_url("sqlite://"))
+    skipping = {r.path for r in app.routes if isinstance(r, DeclaredRoute) and not r.csrf}
+    assert skipping == ROUTES_WITHOUT_CSRF
+
+
+def test_a_route_that_skips_csrf_takes_a_cross_site_post(app, client: PortalClient) -> None:  # type: ignore[no-untyped-def]
+    """The other side: csrf=False really lets a foreign Origin in, so the list above means something."""
+    from starlette.responses import PlainTextResponse
+
+    from portal.web import route
+
+    app.router.routes.append(route("/test/answer", lambda request: PlainTextResponse("ok"), access=Access.PUBLIC, methods=("POST",), csrf=False))
+    app.router.routes.append(route("/test/guarded", lambda request: PlainTextResponse("ok"), access=Access.PUBLIC, methods=("POST",)))
+    foreign = {"Origin": "https://idp.example", "Sec-Fetch-Site": "cross-site"}
+    assert client.post("/test/answer", data={"SAMLResponse": "x"}, headers=foreign).status_code == 200
+    assert client.post("/test/guarded", data={"SAMLResponse": "x"}, headers=foreign).status_code == 403
+
+
 def test_security_headers_on_every_page(client: PortalClient) -> None:
     response = client.get("/")
     csp = response.headers["content-security-policy"]
