@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from portal.accounts.models import LoginSession, User
+from portal.accounts.models import LoginSession, Role, User
 from portal.consent.models import Delegation
 from portal.consent.rules import (
     ConsentFacts,
@@ -66,21 +66,21 @@ class Principal:
         """The citizen whose plan the citizen side is looking at."""
         if self.user is None:
             return None
-        if self.user.role == "citizen":
+        if self.user.role == Role.CITIZEN:
             return self.user.person_id
-        if self.user.role == "relative" and self.delegation is not None:
+        if self.user.role == Role.RELATIVE and self.delegation is not None:
             return self.delegation.citizen_person_id
         return None
 
     @property
     def acting_on_behalf(self) -> bool:
-        return self.user is not None and self.user.role == "relative" and self.delegation is not None
+        return self.user is not None and self.user.role == Role.RELATIVE and self.delegation is not None
 
     def has_scope(self, scope: str | None) -> bool:
         """Citizens hold every scope for their own plan; relatives hold what they were given."""
         if self.user is None:
             return False
-        if self.user.role == "citizen":
+        if self.user.role == Role.CITIZEN:
             return True
         if self.delegation is None:
             return False
@@ -116,7 +116,7 @@ def load_principal(db: Session, session_id: str | None, now: dt.datetime, is_exp
     # Touching the row on every request would serialise all traffic on it; a minute is enough.
     if now - login.last_seen_at > dt.timedelta(minutes=1):
         login.last_seen_at = now
-    if user.role == "relative" and login.acting_for_person_id is not None and user.person_id is not None:
+    if user.role == Role.RELATIVE and login.acting_for_person_id is not None and user.person_id is not None:
         delegation = db.scalars(
             select(Delegation)
             .where(
@@ -146,17 +146,17 @@ def route_allows(
     if access is Access.AUTHENTICATED:
         return True
     if access is Access.CITIZEN:
-        return role == "citizen"
+        return role == Role.CITIZEN
     if access is Access.CITIZEN_SIDE:
-        return role in ("citizen", "relative") and principal.subject_person_id is not None and principal.has_scope(scope)
+        return role in (Role.CITIZEN, Role.RELATIVE) and principal.subject_person_id is not None and principal.has_scope(scope)
     if access is Access.RELATIVE:
-        return role == "relative"
+        return role == Role.RELATIVE
     if access is Access.STAFF:
-        return role == "caseworker"
+        return role == Role.CASEWORKER
     if access is Access.ADMIN:
-        return role == "admin"
+        return role == Role.ADMIN
     if access is Access.EVALUATOR:
-        return role == "evaluator"
+        return role == Role.EVALUATOR
     raise AssertionError(f"unhandled access level {access}")
 
 
@@ -220,7 +220,7 @@ def may_revoke_delegation(principal: Principal, delegation: Delegation) -> bool:
     user = principal.user
     return (
         user is not None
-        and user.role == "citizen"
+        and user.role == Role.CITIZEN
         and user.person_id is not None
         and delegation.citizen_person_id == user.person_id
     )

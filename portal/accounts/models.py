@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import (
     JSON,
@@ -29,7 +30,17 @@ DEPARTMENT_KINDS = (
     "benefits",
 )
 PERSON_KINDS = ("citizen", "child", "relative", "staff")
-ROLES = ("citizen", "relative", "caseworker", "admin", "evaluator")
+class Role(enum.StrEnum):
+    """Who a user is; stored as its text, so a role compares equal to the stored string."""
+
+    CITIZEN = "citizen"
+    RELATIVE = "relative"
+    CASEWORKER = "caseworker"
+    ADMIN = "admin"
+    EVALUATOR = "evaluator"
+
+
+ROLES = tuple(role.value for role in Role)
 
 
 class Municipality(Base):
