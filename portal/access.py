@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -192,15 +193,31 @@ def plan_facts(plan: Plan) -> PlanFacts:
 def staff_plan_visibility(
     user: User, plan: Plan, consents: list[ConsentFacts], now: dt.datetime
 ) -> StaffVisibility:
+    return staff_visibility_of(user, plan_facts(plan), consents, now)
+
+
+def staff_visibility_of(
+    user: User, facts: PlanFacts, consents: list[ConsentFacts], now: dt.datetime
+) -> StaffVisibility:
     # Consent dates are Danish calendar dates, so compare them in Danish time.
-    return staff_visibility(viewer_of(user), plan_facts(plan), consents, now.astimezone(DANISH_TIME))
+    return staff_visibility(viewer_of(user), facts, consents, now.astimezone(DANISH_TIME))
 
 
-def citizen_visible_member_ids(plan: Plan, person_id: int) -> frozenset[int]:
+class Member(Protocol):
+    """A plan member row, or the snapshot's copy of one."""
+
+    @property
+    def person_id(self) -> int: ...
+
+    @property
+    def custody_holder_id(self) -> int | None: ...
+
+
+def citizen_visible_member_ids(members: Iterable[Member], person_id: int) -> frozenset[int]:
     """The parts of a plan a citizen sees: their own, and their children's where they have custody."""
     return frozenset(
         {person_id}
-        | {member.person_id for member in plan.members if member.custody_holder_id == person_id}
+        | {member.person_id for member in members if member.custody_holder_id == person_id}
     )
 
 

@@ -60,6 +60,10 @@ class Plan(Base):
     contact_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     deputy_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Rises with every change to anything in the plan (efforts, slots, goals, members, …), made by
+    # portal.plans.versioning after each flush; readers key their cached copies on it. Unlike
+    # ``version`` it never refuses a write: two people changing different efforts both succeed.
+    content_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

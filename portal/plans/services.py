@@ -19,24 +19,16 @@ from portal.consent.rules import (
     StaffVisibility,
     may_see_item,
 )
-from portal.access import citizen_visible_member_ids, staff_plan_visibility, viewer_of
+from portal.access import citizen_visible_member_ids, staff_plan_visibility, staff_visibility_of, viewer_of
 from portal.plans import rules
 from portal.plans.catalogue import load_sequencing_pairs
 from portal.plans.models import Effort, Goal, Meeting, Plan, PlanMember
-from portal.plans.readmodels import (
-    EffortItem,
-    GoalItem,
-    MeetingItem,
-    PersonRef,
-    PlanHeader,
-    StaffRef,
-    effort_item,
-    goal_item,
-    meeting_item,
-    person_ref,
-    plan_header,
-    staff_ref,
-)
+from portal.plans import versioning
+from portal.plans.readmodels import EffortItem, GoalItem, MeetingItem, PersonRef, PlanHeader, StaffRef, person_ref, staff_ref
+from portal.plans.snapshots import PlanSnapshot, SnapshotCache, effort_facts, health_restrictions, snapshot_of
+
+# Snapshots are only as fresh as the plans' content_version: make sure it is kept.
+versioning.install()
 
 
 @dataclass(frozen=True)
@@ -111,48 +103,58 @@ def _plan_loading_options() -> list[ExecutableOption]:
     ]
 
 
-def effort_facts(effort: Effort) -> rules.EffortFacts:
-    if effort.department is not None:
-        provider = effort.department.name
-    elif effort.participant is not None:
-        provider = effort.participant.name
-    else:
-        provider = ""
-    return rules.EffortFacts(
-        id=effort.id,
-        title=effort.title,
-        person_id=effort.member_person_id,
-        person_name=effort.member.first_name,
-        department_id=effort.department_id,
-        provider_name=provider,
-        start=effort.start_date,
-        end=effort.end_date,
-        status=effort.status,
-        support_kind=effort.support_kind,
-        physical_demands=frozenset(effort.physical_demands or ()),
-        slots=tuple(rules.TimeSlot(s.weekday, s.start_time, s.end_time) for s in effort.slots),
-    )
-
-
 def plan_findings(plan: Plan, efforts: list[Effort]) -> list[rules.Finding]:
-    restrictions = [
-        rules.HealthRestriction(
-            person_id=member.person_id,
-            person_name=member.person.first_name,
-            demand=restriction.demand,
-            description=restriction.description,
-        )
-        for member in plan.members
-        for restriction in member.person.health_restrictions
-    ]
-    return rules.check_plan(
-        [effort_facts(effort) for effort in efforts], restrictions, load_sequencing_pairs()
+    """The warnings about these efforts of the plan (rows); readers use ``findings_of`` on snapshots."""
+    return rules.check_plan([effort_facts(e) for e in efforts], list(health_restrictions(plan)), load_sequencing_pairs())
+
+
+def findings_of(snapshot: PlanSnapshot, effort_ids: set[int]) -> list[rules.Finding]:
+    """Judged over the given efforts only: a warning must not reveal an effort the viewer may not see."""
+    facts = [f for f in snapshot.effort_facts if f.id in effort_ids]
+    return rules.check_plan(facts, list(snapshot.restrictions), load_sequencing_pairs())
+
+
+def consent_facts(consent: Consent) -> ConsentFacts:
+    return ConsentFacts(
+        recipient_department_id=consent.recipient_department_id,
+        recipient_municipality_id=consent.recipient_municipality_id,
+        valid_from=consent.valid_from,
+        valid_until=consent.valid_until,
+        withdrawn_at=consent.withdrawn_at,
+        consent_id=consent.id,
     )
 
 
 class SqlPlanReader:
-    def __init__(self, db: Session):
+    def __init__(self, db: Session, snapshots: SnapshotCache | None = None):
         self.db = db
+        self.snapshots = snapshots or SnapshotCache()
+
+    def snapshot(self, plan_id: int | None = None, *, person_id: int | None = None) -> PlanSnapshot | None:
+        """The plan (by id, or the one the person is a member of) as it is now: one small statement
+        when the copy in memory is current, the whole plan's loading when it is not."""
+        query = select(Plan.id, Plan.content_version)
+        if person_id is not None:
+            query = query.where(
+                Plan.id == select(PlanMember.plan_id).where(PlanMember.person_id == person_id).scalar_subquery()
+            )
+        else:
+            query = query.where(Plan.id == plan_id)
+        row = self.db.execute(query).one_or_none()
+        if row is None:
+            return None
+        return self._snapshot_at(*row)
+
+    def _snapshot_at(self, plan_id: int, content_version: int) -> PlanSnapshot | None:
+        found_id = plan_id
+        snapshot = self.snapshots.get(found_id, content_version)
+        if snapshot is None:
+            plan = self.load(found_id)
+            if plan is None:
+                return None
+            snapshot = snapshot_of(plan, content_version)
+            self.snapshots.put(found_id, snapshot)
+        return snapshot
 
     def load(self, plan_id: int) -> Plan | None:
         return self.db.scalars(
@@ -167,15 +169,15 @@ class SqlPlanReader:
 
     def citizen_view(self, person_id: int) -> CitizenPlanView | None:
         """The plan of the person's household, holding only the parts they may see."""
-        plan = self.plan_for_person(person_id)
-        if plan is None:
+        snapshot = self.snapshot(person_id=person_id)
+        if snapshot is None:
             return None
-        member_ids = citizen_visible_member_ids(plan, person_id)
+        member_ids = citizen_visible_member_ids(snapshot.members, person_id)
         return CitizenPlanView(
-            plan=plan_header(plan),
-            goals=tuple(goal_item(g) for g in plan.goals if g.member_person_id in member_ids),
-            efforts=tuple(effort_item(e) for e in plan.efforts if e.member_person_id in member_ids),
-            meetings=tuple(meeting_item(m) for m in plan.meetings),
+            plan=snapshot.header,
+            goals=tuple(g for g in snapshot.goals if g.member_person_id in member_ids),
+            efforts=tuple(e for e in snapshot.efforts if e.member_person_id in member_ids),
+            meetings=snapshot.meetings,
             show_person=len(member_ids) > 1,
         )
 
@@ -188,16 +190,7 @@ class SqlPlanReader:
         if not plan_ids:
             return by_plan
         for c in self.db.scalars(select(Consent).where(Consent.plan_id.in_(plan_ids)).order_by(Consent.id)):
-            by_plan.setdefault(c.plan_id, []).append(
-                ConsentFacts(
-                    recipient_department_id=c.recipient_department_id,
-                    recipient_municipality_id=c.recipient_municipality_id,
-                    valid_from=c.valid_from,
-                    valid_until=c.valid_until,
-                    withdrawn_at=c.withdrawn_at,
-                    consent_id=c.id,
-                )
-            )
+            by_plan.setdefault(c.plan_id, []).append(consent_facts(c))
         return by_plan
 
     def caseload(self, user: User, now: dt.datetime) -> Caseload:
@@ -242,20 +235,30 @@ class SqlPlanReader:
 
     def staff_view(self, user: User, plan_id: int, now: dt.datetime, audit: AuditTrail) -> StaffPlanView | None:
         """The plan as this caseworker may see it, or None; a granted read goes on the audit trail."""
-        plan = self.load(plan_id)
-        if plan is None:
+        # The plan's current version and its consents in one statement.
+        rows = self.db.execute(
+            select(Plan.content_version, Consent)
+            .outerjoin(Consent, Consent.plan_id == Plan.id)
+            .where(Plan.id == plan_id)
+            .order_by(Consent.id)
+        ).all()
+        if not rows:
             return None
-        visibility = staff_plan_visibility(user, plan, self.consents(plan.id), now)
+        snapshot = self._snapshot_at(plan_id, rows[0][0])
+        if snapshot is None:
+            return None
+        consents = [consent_facts(consent) for _version, consent in rows if consent is not None]
+        visibility = staff_visibility_of(user, snapshot.facts, consents, now)
         if not visibility.sees_plan:
             return None
         viewer = viewer_of(user)
-        efforts = [e for e in plan.efforts if may_see_item(visibility, viewer, e.department_id)]
-        audit.staff_read(plan.id, user, visibility.reason, visibility.consent_id)
+        efforts = tuple(e for e in snapshot.efforts if may_see_item(visibility, viewer, e.department_id))
+        audit.staff_read(plan_id, user, visibility.reason, visibility.consent_id)
         return StaffPlanView(
-            plan=plan_header(plan),
+            plan=snapshot.header,
             visibility=visibility,
-            goals=tuple(goal_item(g) for g in plan.goals),
-            efforts=tuple(effort_item(e) for e in efforts),
-            hidden_effort_count=len(plan.efforts) - len(efforts),
-            findings=plan_findings(plan, efforts),
+            goals=snapshot.goals,
+            efforts=efforts,
+            hidden_effort_count=len(snapshot.efforts) - len(efforts),
+            findings=findings_of(snapshot, {e.id for e in efforts}),
         )
