@@ -96,6 +96,26 @@ def danish_text(value: object) -> Markup:
     return Markup('<span lang="da">{}</span>').format(value)
 
 
+def _effort_cards(env: jinja2.Environment) -> Any:
+    """``effort_card(effort, show_person)``: one effort as the citizen sees it, rendered once.
+
+    An effort's card depends only on the effort's read model (frozen, so it can be a key), on
+    whether names are shown and on the language; the same card is shown on every visit until
+    the effort changes, so it is kept rather than rendered again for every request.
+    """
+    from portal.plans.catalogue import load_legal_bases
+
+    @lru_cache(maxsize=4096)
+    def card(effort: Any, show_person: bool, locale: str) -> Markup:
+        macro = env.get_template("macros/plan.html").module.citizen_effort  # type: ignore[attr-defined]
+        return Markup(macro(effort, load_legal_bases(), show_person))
+
+    def effort_card(effort: Any, show_person: bool) -> Markup:
+        return card(effort, bool(show_person), i18n.current_locale.get())
+
+    return effort_card
+
+
 def build_templates(
     extra_globals: dict[str, Any] | None = None,
     context_processors: list[Any] | None = None,
@@ -120,6 +140,7 @@ def build_templates(
         slot_summary=slot_summary,
         **(extra_globals or {}),
     )
+    env.globals["effort_card"] = _effort_cards(env)
     env.filters.update(danish=danish_text, when=_when, date=_date, datetime=_datetime, time=_time, weekday=_weekday)
     return Jinja2Blocks(env=env, context_processors=context_processors or [])
 

@@ -51,7 +51,6 @@ def my_plan(request: Request) -> Response:
         other_efforts=[e for e in efforts if e.id not in linked],
         hidden_goal_count=sum(1 for g in view.goals if not g.show_on_front),
         next_meeting=next((m for m in view.meetings if m.starts_at >= now), None),
-        legal_bases=load_legal_bases(),
         show_person=view.show_person,
     )
 
