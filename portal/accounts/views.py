@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from portal import ratelimit
 from portal.access import Access
-from portal.accounts.models import Department, PasskeyCredential, Person, User
+from portal.accounts.models import Department, PasskeyCredential, User
 from portal.accounts.passkeys import PasskeyError, PasskeyService, browser_binding
-from portal.accounts.proofing import ActivationError, IdentityProofing, new_user_handle
+from portal.accounts.proofing import ActivationError, IdentityProofing
 from portal.i18n import gettext as _
 from portal.pages.views import home_for
 from portal.audit.services import EventKind
@@ -82,13 +81,13 @@ def login(request: Request) -> Response:
     ctx = context(request)
     if ctx.json is None:
         return needs_javascript(request)
-    if not ratelimit.allow(ctx.db, ratelimit.LOGIN, client_key(request), ctx.now):
+    if not ctx.services.rate_limits.allow(ratelimit.LOGIN, client_key(request), ctx.now):
         ctx.audit.security_event(EventKind.LOGIN_RATE_LIMITED, None,)
         return json_error("rate_limited", 429)
     try:
         user, passkey = passkey_service(request).authenticate(credential_of(request))
     except PasskeyError as error:
-        owner = ctx.db.get(User, error.user_id) if error.user_id is not None else None
+        owner = ctx.services.accounts.user(error.user_id) if error.user_id is not None else None
         ctx.audit.security_event(EventKind.LOGIN_FAILED, owner, reason=error.reason)
         return json_error(error.reason)
     body = ctx.json if isinstance(ctx.json, dict) else {}
@@ -108,7 +107,7 @@ def recover(request: Request) -> Response:
     errors: dict[str, str] = {}
     if not code:
         errors["code"] = _("Type your recovery code.")
-    elif not ratelimit.allow(ctx.db, ratelimit.RECOVERY, client_key(request), ctx.now):
+    elif not ctx.services.rate_limits.allow(ratelimit.RECOVERY, client_key(request), ctx.now):
         ctx.audit.security_event(EventKind.RECOVERY_RATE_LIMITED, None,)
         errors["code"] = _("Too many attempts. Wait a few minutes and try again.")
         return render(request, "accounts/recovery.html", status_code=429, errors=errors, code="")
@@ -144,11 +143,11 @@ def activation_by_code(request: Request) -> Response:
     code = str(ctx.form.get("code", "")).strip()
     if not code:
         return render(request, "accounts/activate_code.html", status_code=422, errors={"code": _("Type the code from your letter.")}, code="")
-    if not ratelimit.allow(ctx.db, ratelimit.ACTIVATION, client_key(request), ctx.now):
+    if not ctx.services.rate_limits.allow(ratelimit.ACTIVATION, client_key(request), ctx.now):
         ctx.audit.security_event(EventKind.ACTIVATION_RATE_LIMITED, None,)
         return render(request, "accounts/activate_code.html", status_code=429, errors={"code": passkey_message("rate_limited")}, code="")
     try:
-        letter = proofing(request).from_short_code(ctx.db, code, ctx.now)
+        letter = proofing(request).from_short_code(code, ctx.now)
     except ActivationError as error:
         ctx.audit.security_event(EventKind.ACTIVATION_REFUSED, None, reason=error.reason, via="code")
         return render(request, "accounts/activate_code.html", status_code=422, errors={"code": activation_error_message(error.reason)}, code=code)
@@ -158,7 +157,7 @@ def activation_by_code(request: Request) -> Response:
 def _letter_from_path(request: Request) -> Any:
     # No rate limit here: a signed link cannot be guessed. The short code can, so that path has one.
     ctx = context(request)
-    return proofing(request).from_token(ctx.db, request.path_params["token"], ctx.now)
+    return proofing(request).from_token(request.path_params["token"], ctx.now)
 
 
 def _activation_refused(request: Request, error: ActivationError, as_json: bool) -> Response:
@@ -201,11 +200,11 @@ def activate(request: Request) -> Response:
     except PasskeyError as error:
         ctx.audit.security_event(EventKind.PASSKEY_REGISTRATION_FAILED, letter.user, reason=error.reason)
         return json_error(error.reason)
-    if not proofing(request).complete(ctx.db, letter, ctx.now):
+    if not proofing(request).complete(letter, ctx.now):
         # Another request used the letter in the meantime: this passkey must not count.
-        ctx.db.delete(passkey)
+        ctx.services.accounts.remove_passkey(passkey)
         return _activation_refused(request, ActivationError("used", letter), as_json=True)
-    letter.user.is_active = True
+    ctx.services.accounts.activate(letter.user)
     ctx.audit.security_event(EventKind.PASSKEY_ADDED, letter.user, passkey=passkey.name, via="activation")
     return start_login(request, letter.user, "activation", "/indstillinger?ny=1")
 
@@ -241,10 +240,9 @@ def _own_passkey(request: Request) -> PasskeyCredential | None:
     passkey_id = parse_id(request.path_params["passkey_id"])
     if passkey_id is None:
         return None
-    passkey = ctx.db.get(PasskeyCredential, passkey_id)
-    if passkey is None or ctx.principal.user is None or passkey.user_id != ctx.principal.user.id:
+    if ctx.principal.user is None:
         return None
-    return passkey
+    return ctx.services.accounts.passkey_of(ctx.principal.user, passkey_id)
 
 
 def add_passkey_options(request: Request) -> Response:
@@ -279,7 +277,7 @@ def rename_passkey(request: Request) -> Response:
     if not name or len(name) > 100:
         errors = {f"name-{passkey.id}": _("Give the passkey a name of 1 to 100 characters.")}
         return settings_page(request, status_code=422, errors=errors)
-    passkey.name = name
+    ctx.services.accounts.rename_passkey(passkey, name)
     return RedirectResponse("/indstillinger", status_code=303)
 
 
@@ -294,7 +292,7 @@ def remove_passkey(request: Request) -> Response:
     if not others and ctx.services.accounts.unused_recovery_codes(user) == 0:
         errors = {f"remove-{passkey.id}": _("This is your last passkey. Make recovery codes first, so you can still get in.")}
         return settings_page(request, status_code=409, errors=errors)
-    ctx.db.delete(passkey)
+    ctx.services.accounts.remove_passkey(passkey)
     ctx.audit.security_event(EventKind.PASSKEY_REMOVED, user, passkey=passkey.name)
     return RedirectResponse("/indstillinger", status_code=303)
 
@@ -363,17 +361,8 @@ def create_citizen(request: Request) -> Response:
     errors = _name_errors(values["full_name"], values["first_name"])
     if errors:
         return render(request, "staff/new_citizen.html", status_code=422, errors=errors, values=values)
-    municipality_id = staff.municipality_id or (staff.department.municipality_id if staff.department else None)
-    person = Person(full_name=values["full_name"], first_name=values["first_name"], kind="citizen", municipality_id=municipality_id)
-    ctx.db.add(person)
-    ctx.db.flush()
-    citizen = User(
-        person_id=person.id, role="citizen", display_name=person.full_name, municipality_id=municipality_id,
-        webauthn_user_handle=new_user_handle(), is_active=False,
-    )
-    ctx.db.add(citizen)
-    ctx.db.flush()
-    issued = proofing(request).issue(ctx.db, citizen, staff, ctx.now)
+    citizen = ctx.services.accounts.create_citizen(values["full_name"], values["first_name"], created_by=staff)
+    issued = proofing(request).issue(citizen, staff, ctx.now)
     ctx.audit.security_event(EventKind.ACCOUNT_CREATED, staff, user_id=citizen.id, role="citizen")
     return render(request, "accounts/letter.html", issued=issued, user=citizen, qr_svg=qr_svg(issued.link))
 
@@ -382,9 +371,7 @@ def admin_home(request: Request) -> Response:
     ctx = context(request)
     admin = ctx.principal.user
     assert admin is not None
-    staff = ctx.db.scalars(
-        select(User).where(User.municipality_id == admin.municipality_id, User.role.in_(("caseworker", "admin", "evaluator"))).order_by(User.display_name)
-    ).all()
+    staff = ctx.services.accounts.staff_of_municipality(admin.municipality_id)
     return render(request, "admin/index.html", staff=staff)
 
 
@@ -392,7 +379,7 @@ def _departments(request: Request) -> list[Department]:
     ctx = context(request)
     admin = ctx.principal.user
     assert admin is not None
-    return list(ctx.db.scalars(select(Department).where(Department.municipality_id == admin.municipality_id).order_by(Department.name)))
+    return ctx.services.accounts.departments_of_municipality(admin.municipality_id)
 
 
 def new_staff_form(request: Request) -> Response:
@@ -416,14 +403,10 @@ def create_staff(request: Request) -> Response:
     if errors:
         return render(request, "admin/new_staff.html", status_code=422, errors=errors, values=values, departments=list(departments.values()))
     department = departments.get(values["department_id"]) if values["role"] == "caseworker" else None
-    user = User(
-        role=values["role"], display_name=values["full_name"], job_title=values["job_title"][:150] or None,
-        department_id=department.id if department else None, municipality_id=admin.municipality_id,
-        webauthn_user_handle=new_user_handle(), is_active=False,
+    user = ctx.services.accounts.create_staff(
+        values["role"], values["full_name"], values["job_title"][:150] or None, department, admin.municipality_id
     )
-    ctx.db.add(user)
-    ctx.db.flush()
-    issued = proofing(request).issue(ctx.db, user, admin, ctx.now)
+    issued = proofing(request).issue(user, admin, ctx.now)
     ctx.audit.security_event(EventKind.ACCOUNT_CREATED, admin, user_id=user.id, role=user.role)
     return render(request, "accounts/letter.html", issued=issued, user=user, qr_svg=qr_svg(issued.link))
 
@@ -446,7 +429,7 @@ def demo_personas(request: Request) -> Response:
 def enter_as_persona(request: Request) -> Response:
     ctx = context(request)
     user_id = parse_id(ctx.form.get("user_id"))
-    user = ctx.db.get(User, user_id) if user_id is not None else None
+    user = ctx.services.accounts.user(user_id) if user_id is not None else None
     if user is None or not user.is_active:
         users = ctx.services.accounts.demo_personas()
         return render(request, "demo.html", status_code=422, users=users, error=True)
