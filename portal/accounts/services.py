@@ -63,6 +63,10 @@ class Accounts:
     def end_session(self, login: LoginSession, now: dt.datetime) -> None:
         login.revoked_at = now
 
+    def touch_session(self, login: LoginSession, now: dt.datetime) -> None:
+        """The person is still here: the idle timeout counts from now."""
+        login.last_seen_at = now
+
     def active_delegations(self, relative_person_id: int, now: dt.datetime) -> list[Delegation]:
         return list(
             self.db.scalars(
