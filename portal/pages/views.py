@@ -59,7 +59,7 @@ def readyz(request: Request) -> Response:
     """Ready only when a request could do its work: the database takes writes and has the schema."""
     # The check takes SQLite's write lock in a session of its own; this request's session may
     # hold it already (reading a session cookie), so end that transaction first.
-    context(request).db.commit()
+    request.app.state.database.current.commit()
     problem = request.app.state.database.readiness()
     if problem != "ready":
         return JSONResponse({"status": "unavailable", "database": problem}, status_code=503)
