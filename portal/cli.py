@@ -177,7 +177,7 @@ def create_admin(settings: Settings, name: str, municipality_code: str) -> int:
             )
             db.add(admin)
             db.flush()
-            issued = ActivationLetters(settings.secret_key, settings.origin).issue(db, admin, None, utcnow())
+            issued = ActivationLetters(db, settings.secret_key, settings.origin).issue(admin, None, utcnow())
             print(f"portal: admin {name} created for {municipality.name}")
             print(f"portal: activation link (valid until {issued.letter.expires_at:%Y-%m-%d}, single use): {issued.link}")
             print(f"portal: or go to {settings.origin}/aktiver and type the code {issued.short_code}")

@@ -61,6 +61,16 @@ def allow(db: Session, limit: Limit, key: str, now: dt.datetime) -> bool:
     return True
 
 
+class RateLimits:
+    """The limits as a service, built once on the request's session: views ask it, never the database."""
+
+    def __init__(self, db: Session):
+        self.db = db
+
+    def allow(self, limit: Limit, key: str, now: dt.datetime) -> bool:
+        return allow(self.db, limit, key, now)
+
+
 def _sweep(db: Session, limit: Limit, since: dt.datetime) -> None:
     # Attempts older than the window no longer count; dropping them here keeps the table small
     # without a separate clean-up job. Rows another transaction is deleting are skipped rather

@@ -19,6 +19,7 @@ from portal.audit.services import Audit
 from portal.consent.services import Delegations
 from portal.db import Database
 from portal.plans.services import PlanReader, SqlPlanReader
+from portal.ratelimit import RateLimits
 from portal.settings import Settings
 
 
@@ -29,6 +30,7 @@ class Services:
     delegations: Delegations
     identity_proofing: IdentityProofing
     plans: PlanReader
+    rate_limits: RateLimits
     relying_party: RelyingParty
     db: Session
 
@@ -44,8 +46,9 @@ def build_services(settings: Settings, database: Database) -> Services:
         accounts=Accounts(db, settings.secret_key),
         audit=Audit(db),
         delegations=Delegations(db, settings.secret_key, settings.origin),
-        identity_proofing=ActivationLetters(settings.secret_key, settings.origin),
+        identity_proofing=ActivationLetters(db, settings.secret_key, settings.origin),
         plans=SqlPlanReader(db),
+        rate_limits=RateLimits(db),
         # The name the browser shows beside the passkey; it is the product's name in every language.
         relying_party=RelyingParty(id=settings.rp_id, name="Én plan", origin=settings.origin),
         db=db,

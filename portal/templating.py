@@ -88,6 +88,14 @@ def _time(value: dt.time | dt.datetime | None) -> str:
     return value.strftime("%H:%M")
 
 
+@jinja2.pass_context
+def url_for(context: Any, name: str, /, **path_params: Any) -> str:
+    """The path of a named route, as links and form actions want it: Starlette's own ``url_for``
+    gives an absolute URL, whose scheme behind a proxy need not be the one the browser used."""
+    request = context["request"]
+    return request.base_url.path.rstrip("/") + str(request.app.url_path_for(name, **path_params))
+
+
 def danish_text(value: object) -> Markup:
     """Text people wrote in Danish (goals, efforts, job titles): marked as Danish on a page in
     another language, so a screen reader pronounces it as Danish (WCAG 3.1.2)."""
@@ -133,6 +141,7 @@ def build_templates(
     )
     env.globals.update(
         static_url=static_url,
+        url_for=url_for,
         current_locale=i18n.current_locale.get,
         text_direction=i18n.text_direction,
         label=label,

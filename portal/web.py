@@ -54,7 +54,6 @@ class DeclaredRoute(Route):
 
 @dataclass
 class RequestContext:
-    db: Session
     principal: Principal
     services: Services
     audit: AuditTrail
@@ -232,7 +231,7 @@ def _new_context(request: Request, db: Session, services: Services, seed: str, f
     cookies = app_state.session_cookie
     principal = load_principal(db, cookies.read(request), now, cookies.is_expired)
     ctx = RequestContext(
-        db=db, principal=principal, services=services,
+        principal=principal, services=services,
         audit=AuditTrail(client_address=request.client.host if request.client else None),
         csrf_token=app_state.csrf.token(seed), csrf_seed=seed, now=now, form=form, json=body,
     )

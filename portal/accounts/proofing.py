@@ -36,17 +36,19 @@ class IssuedActivation:
 
 
 class IdentityProofing(Protocol):
-    def issue(self, db: Session, user: User, issued_by: User | None, now: dt.datetime) -> IssuedActivation: ...
-    def from_token(self, db: Session, token: str, now: dt.datetime) -> ActivationLetter: ...
-    def from_short_code(self, db: Session, code: str, now: dt.datetime) -> ActivationLetter: ...
+    def issue(self, user: User, issued_by: User | None, now: dt.datetime) -> IssuedActivation: ...
+    def from_token(self, token: str, now: dt.datetime) -> ActivationLetter: ...
+    def from_short_code(self, code: str, now: dt.datetime) -> ActivationLetter: ...
     def token_for(self, letter: ActivationLetter) -> str: ...
-    def complete(self, db: Session, letter: ActivationLetter, now: dt.datetime) -> bool: ...
+    def complete(self, letter: ActivationLetter, now: dt.datetime) -> bool: ...
 
 
 class ActivationLetters:
-    """Printable letters with a signed, expiring, single-use link and a short code."""
+    """Printable letters with a signed, expiring, single-use link and a short code; built once,
+    on the request's session, like the other services."""
 
-    def __init__(self, secret_key: str, origin: str):
+    def __init__(self, db: Session, secret_key: str, origin: str):
+        self.db = db
         self._secret_key = secret_key
         self._origin = origin
         self._signer: PurposeSigner = activation_signer(secret_key)
@@ -57,9 +59,9 @@ class ActivationLetters:
     def token_for(self, letter: ActivationLetter) -> str:
         return self._signer.sign({"letter": letter.id})
 
-    def issue(self, db: Session, user: User, issued_by: User | None, now: dt.datetime) -> IssuedActivation:
+    def issue(self, user: User, issued_by: User | None, now: dt.datetime) -> IssuedActivation:
         # A new letter replaces any earlier one that was not used.
-        db.execute(
+        self.db.execute(
             update(ActivationLetter)
             .where(ActivationLetter.user_id == user.id, ActivationLetter.used_at.is_(None), ActivationLetter.revoked_at.is_(None))
             .values(revoked_at=now)
@@ -72,8 +74,8 @@ class ActivationLetters:
             created_at=now,
             expires_at=now + self._signer.max_age,
         )
-        db.add(letter)
-        db.flush()
+        self.db.add(letter)
+        self.db.flush()
         return IssuedActivation(letter, f"{self._origin}/aktiver/{self.token_for(letter)}", short_code)
 
     def _check(self, letter: ActivationLetter | None, now: dt.datetime) -> ActivationLetter:
@@ -87,7 +89,7 @@ class ActivationLetters:
             raise ActivationError("expired", letter)
         return letter
 
-    def from_token(self, db: Session, token: str, now: dt.datetime) -> ActivationLetter:
+    def from_token(self, token: str, now: dt.datetime) -> ActivationLetter:
         try:
             payload = self._signer.unsign(token)
             letter_id = payload.get("letter")
@@ -95,17 +97,17 @@ class ActivationLetters:
                 raise TokenInvalid()
         except TokenError as error:
             raise ActivationError(error.reason) from None
-        return self._check(db.get(ActivationLetter, letter_id), now)
+        return self._check(self.db.get(ActivationLetter, letter_id), now)
 
-    def from_short_code(self, db: Session, code: str, now: dt.datetime) -> ActivationLetter:
-        letter = db.scalars(
+    def from_short_code(self, code: str, now: dt.datetime) -> ActivationLetter:
+        letter = self.db.scalars(
             select(ActivationLetter).where(ActivationLetter.short_code_hash == self._code_hash(code))
         ).one_or_none()
         return self._check(letter, now)
 
-    def complete(self, db: Session, letter: ActivationLetter, now: dt.datetime) -> bool:
+    def complete(self, letter: ActivationLetter, now: dt.datetime) -> bool:
         """Mark the letter used; False when a racing request used it first."""
-        claimed = db.execute(
+        claimed = self.db.execute(
             update(ActivationLetter)
             .where(ActivationLetter.id == letter.id, ActivationLetter.used_at.is_(None))
             .values(used_at=now)

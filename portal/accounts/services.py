@@ -9,13 +9,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.access import danish_today
 from portal.accounts import codes
-from portal.accounts.models import LoginSession, PasskeyCredential, RecoveryCode, User
+from portal.accounts.models import Department, LoginSession, PasskeyCredential, Person, RecoveryCode, User
+from portal.accounts.proofing import new_user_handle
 from portal.accounts.tokens import keyed_hash
 from portal.consent.models import Delegation
 from portal.security import SessionCookie
 
 
 RECOVERY_CODE_COUNT = 10
+# Everyone an admin sees on the staff list of their municipality.
+MUNICIPALITY_STAFF_ROLES = ("caseworker", "admin", "evaluator")
 
 
 class Accounts:
@@ -59,6 +62,10 @@ class Accounts:
 
     def end_session(self, login: LoginSession, now: dt.datetime) -> None:
         login.revoked_at = now
+
+    def touch_session(self, login: LoginSession, now: dt.datetime) -> None:
+        """The person is still here: the idle timeout counts from now."""
+        login.last_seen_at = now
 
     def active_delegations(self, relative_person_id: int, now: dt.datetime) -> list[Delegation]:
         return list(
@@ -130,3 +137,61 @@ class Accounts:
             update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)).values(revoked_at=now)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    # --- users and passkeys, by id ---------------------------------------------------------
+
+    def user(self, user_id: int) -> User | None:
+        return self.db.get(User, user_id)
+
+    def passkey_of(self, user: User, passkey_id: int) -> PasskeyCredential | None:
+        """The user's own passkey with this id; None for someone else's, so it reads as unknown."""
+        passkey = self.db.get(PasskeyCredential, passkey_id)
+        return passkey if passkey is not None and passkey.user_id == user.id else None
+
+    def rename_passkey(self, passkey: PasskeyCredential, name: str) -> None:
+        passkey.name = name
+
+    def remove_passkey(self, passkey: PasskeyCredential) -> None:
+        self.db.delete(passkey)
+
+    def activate(self, user: User) -> None:
+        user.is_active = True
+
+    # --- new accounts: caseworkers make citizens, admins make staff --------------------------
+
+    def create_citizen(self, full_name: str, first_name: str, created_by: User) -> User:
+        """A citizen (person and user) in the municipality of the staff member who makes them;
+        inactive until they make a passkey with their activation letter."""
+        municipality_id = created_by.municipality_id or (created_by.department.municipality_id if created_by.department else None)
+        person = Person(full_name=full_name, first_name=first_name, kind="citizen", municipality_id=municipality_id)
+        self.db.add(person)
+        self.db.flush()
+        citizen = User(
+            person_id=person.id, role="citizen", display_name=person.full_name, municipality_id=municipality_id,
+            webauthn_user_handle=new_user_handle(), is_active=False,
+        )
+        self.db.add(citizen)
+        self.db.flush()
+        return citizen
+
+    def create_staff(
+        self, role: str, full_name: str, job_title: str | None, department: Department | None, municipality_id: int | None
+    ) -> User:
+        user = User(
+            role=role, display_name=full_name, job_title=job_title,
+            department_id=department.id if department else None, municipality_id=municipality_id,
+            webauthn_user_handle=new_user_handle(), is_active=False,
+        )
+        self.db.add(user)
+        self.db.flush()
+        return user
+
+    def staff_of_municipality(self, municipality_id: int | None) -> list[User]:
+        return list(
+            self.db.scalars(
+                select(User).where(User.municipality_id == municipality_id, User.role.in_(MUNICIPALITY_STAFF_ROLES)).order_by(User.display_name)
+            )
+        )
+
+    def departments_of_municipality(self, municipality_id: int | None) -> list[Department]:
+        return list(self.db.scalars(select(Department).where(Department.municipality_id == municipality_id).order_by(Department.name)))

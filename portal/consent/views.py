@@ -11,10 +11,10 @@ from portal.access import Access, may_revoke_delegation
 from portal.accounts.models import User
 from portal.accounts.passkeys import PasskeyError
 from portal.accounts.views import json_error, needs_javascript, passkey_service, start_login
-from portal.consent.models import DELEGATION_SCOPES, Delegation
-from portal.consent.services import MAX_DELEGATION_LENGTH, Delegations, InviteError, status_of
+from portal.consent.forms import ActForForm, InviteForm
+from portal.consent.models import Delegation
+from portal.consent.services import Delegations, InviteError, status_of
 from portal.i18n import gettext as _
-from portal.labels import label
 from portal.audit.services import EventKind
 from portal.web import DeclaredRoute, context, not_found, parse_id, render, route
 
@@ -29,25 +29,24 @@ def _citizen_person_id(request: Request) -> int:
     return user.person_id
 
 
-def _overview(request: Request, status_code: int = 200, errors: dict[str, str] | None = None, values: dict[str, object] | None = None) -> Response:
+def _overview(request: Request, invalid: InviteForm | None = None) -> Response:
+    """The page; with a form that failed, a 422 that says why (as just the form for htmx)."""
     ctx = context(request)
     service = delegations(request)
     person_id = _citizen_person_id(request)
     rows = service.of_citizen(person_id)
     history = service.history(person_id)
-    default_end = ctx.today + dt.timedelta(days=182)
+    # Half a year unless the citizen chooses otherwise; reading the plan is what most need.
+    form = invalid or InviteForm(today=ctx.today, name="", scopes=["read_plan"], expires_on=ctx.today + dt.timedelta(days=182))
     return render(
         request,
         "consent/delegations.html",
-        status_code=status_code,
+        status_code=200 if invalid is None else 422,
+        block=None if invalid is None else "form",
         rows=[(row, status_of(row, ctx.today)) for row in rows],
         history=history,
         actor_names=service.names_of_users({e.user_id for e in history if e.user_id is not None}),
-        errors=errors or {},
-        values=values or {"scopes": ["read_plan"], "expires_on": default_end.isoformat(), "name": ""},
-        scope_options=[(scope, label("scope", scope)) for scope in DELEGATION_SCOPES],
-        max_date=(ctx.today + MAX_DELEGATION_LENGTH).isoformat(),
-        min_date=(ctx.today + dt.timedelta(days=1)).isoformat(),
+        form=form,
     )
 
 
@@ -57,26 +56,13 @@ def overview(request: Request) -> Response:
 
 def invite(request: Request) -> Response:
     ctx = context(request)
-    name = str(ctx.form.get("name", "")).strip()
-    scopes = [s for s in ctx.form.getlist("scopes") if isinstance(s, str)]
-    raw_end = str(ctx.form.get("expires_on", "")).strip()
-    errors: dict[str, str] = {}
-    if not (1 <= len(name) <= 200):
-        errors["name"] = _("Type the name of the person you give power of attorney.")
-    if not scopes or any(scope not in DELEGATION_SCOPES for scope in scopes):
-        errors["scopes"] = _("Choose at least one thing the person may do.")
-    try:
-        expires_on = dt.date.fromisoformat(raw_end)
-    except ValueError:
-        expires_on = None
-        errors["expires_on"] = _("Type a date, for example 2027-05-31.")
-    if expires_on is not None and not (ctx.today < expires_on <= ctx.today + MAX_DELEGATION_LENGTH):
-        errors["expires_on"] = _("The end date must be after today and at most two years ahead.")
-    if errors:
-        return _overview(request, status_code=422, errors=errors, values={"name": name, "scopes": scopes, "expires_on": raw_end})
-    assert expires_on is not None
+    form = InviteForm(ctx.form, today=ctx.today)
+    if not form.validate():
+        return _overview(request, invalid=form)
+    expires_on = form.expires_on.data
+    assert expires_on is not None  # validated
     person_id = _citizen_person_id(request)
-    invitation = delegations(request).invite(person_id, name, scopes, expires_on, ctx.now)
+    invitation = delegations(request).invite(person_id, form.name.data, form.scopes.data, expires_on, ctx.now)
     ctx.audit.security_event(EventKind.DELEGATION_GIVEN, ctx.principal.user,
         subject_person_id=person_id, delegation_id=invitation.delegation.id, scopes=invitation.delegation.scopes,
     )
@@ -194,11 +180,10 @@ def act_for(request: Request) -> Response:
     ctx = context(request)
     user = ctx.principal.user
     assert user is not None and user.person_id is not None and ctx.principal.session is not None
-    delegation_id = parse_id(ctx.form.get("delegation_id")) or 0
-    chosen = next((d for d in delegations(request).in_force_for_relative(user.person_id, ctx.today) if d.id == delegation_id), None)
-    if chosen is None:
-        return not_found(request, delegation_id=delegation_id)
-    ctx.principal.session.acting_for_person_id = chosen.citizen_person_id
+    form = ActForForm(ctx.form, delegations=delegations(request), relative_person_id=user.person_id, today=ctx.today)
+    if not form.validate() or form.delegation is None:
+        return not_found(request, delegation_id=form.delegation_id.data or 0)
+    ctx.principal.session.acting_for_person_id = form.delegation.citizen_person_id
     return RedirectResponse("/min-plan", status_code=303)
 
 

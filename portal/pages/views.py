@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from portal import i18n
 from portal.access import Access
 from portal.errors import error_response
+from portal.pages.forms import LanguageForm
 from portal.web import DeclaredRoute, context, render, route, safe_next
 
 def home_for(role: str | None) -> str:
@@ -39,13 +40,12 @@ def accessibility_statement(request: Request) -> Response:
 
 
 def choose_language(request: Request) -> Response:
-    form = context(request).form
-    locale = form.get("sprog")
-    if locale not in i18n.SUPPORTED_LOCALES:
+    form = LanguageForm(context(request).form)
+    if not form.validate():
         return error_response(request, 400)
-    response = RedirectResponse(safe_next(form.get("next"), "/"), status_code=303)
+    response = RedirectResponse(safe_next(form.next.data, "/"), status_code=303)
     response.set_cookie(
-        i18n.LOCALE_COOKIE, str(locale), max_age=365 * 24 * 3600, samesite="lax", httponly=True,
+        i18n.LOCALE_COOKIE, str(form.sprog.data), max_age=365 * 24 * 3600, samesite="lax", httponly=True,
         secure=request.app.state.settings.secure_cookies,
     )
     return response
@@ -59,7 +59,7 @@ def readyz(request: Request) -> Response:
     """Ready only when a request could do its work: the database takes writes and has the schema."""
     # The check takes SQLite's write lock in a session of its own; this request's session may
     # hold it already (reading a session cookie), so end that transaction first.
-    context(request).db.commit()
+    request.app.state.database.current.commit()
     problem = request.app.state.database.readiness()
     if problem != "ready":
         return JSONResponse({"status": "unavailable", "database": problem}, status_code=503)

@@ -391,8 +391,8 @@ def _revoked(client: PortalClient, db: Session, letter: Letter) -> str:
     user = db.get(User, letter.user_id)
     staff = db.scalars(select(User).where(User.display_name == "Camilla Brandt")).one()
     app: Any = client.app
-    app.state.services.identity_proofing.issue(db, user, staff, now())
-    db.flush()
+    with app.state.database.request_session():
+        app.state.services.identity_proofing.issue(user, staff, now())
     return letter.token
 
 

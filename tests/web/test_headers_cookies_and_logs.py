@@ -220,7 +220,8 @@ def test_a_failed_session_lookup_logs_no_session_id(schemaless_database: Databas
 def insert_a_nameless_municipality(request: Request) -> Response:
     ctx = context(request)
     # No code: a NOT NULL violation, whose PostgreSQL message quotes the whole row.
-    ctx.db.execute(text("INSERT INTO municipality (code, name) VALUES (NULL, :name)"), {"name": ctx.form.get("name")})
+    db = request.app.state.database.current
+    db.execute(text("INSERT INTO municipality (code, name) VALUES (NULL, :name)"), {"name": ctx.form.get("name")})
     return PlainTextResponse("not reached")
 
 
