@@ -67,7 +67,7 @@ def test_a_stale_plan_version_is_a_409_and_nothing_is_saved(app, client: PortalC
     plan_id, version, kind = plan.id, plan.version, plan.kind
 
     def change_a_plan_someone_else_just_saved(request: Request) -> Response:
-        db = context(request).db
+        db = request.app.state.database.current
         mine = db.get(Plan, plan_id)
         assert mine is not None
         db.execute(text("UPDATE plan SET version = version + 1 WHERE id = :id"), {"id": plan_id})
