@@ -91,8 +91,9 @@ class LogDepartment:
 class LogConsent:
     """The consent a read was allowed under: whom the citizen gave it to, and for what."""
 
-    recipient: str
+    recipient: str                # a department's name, or a municipality's
     purpose: str
+    to_municipality: bool         # given to a whole municipality rather than one department
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,8 @@ class Audit:
             LogRow(
                 occurred_at=occurred_at, source=source, person_name=name or "", department=department,
                 municipality=municipality, what=what if what in actions else "other", reason=reason,
-                consent=LogConsent(consent_to or consent_to_municipality or "", purpose) if purpose is not None else None,
+                consent=LogConsent(consent_to or consent_to_municipality or "", purpose, consent_to is None)
+                if purpose is not None else None,
             )
             for source, occurred_at, name, department, municipality, what, reason, purpose, consent_to, consent_to_municipality in rows
         ]

@@ -40,8 +40,14 @@ def who_looked(request: Request) -> Response:
 
 def _page_link(form: LogFilterForm, page: int) -> str:
     """The address of another page of the same filtered log."""
-    query = {"maaned": form.month.strftime("%Y-%m") if form.month else "", "afdeling": form.department_id or "", "side": page}
-    return "/hvem-har-set?" + urlencode({key: value for key, value in query.items() if value and value != 1})
+    query: dict[str, object] = {}
+    if form.month is not None:
+        query["maaned"] = form.month.strftime("%Y-%m")
+    if form.department_id is not None:
+        query["afdeling"] = form.department_id
+    if page > 1:
+        query["side"] = page
+    return "/hvem-har-set" + (f"?{urlencode(query)}" if query else "")
 
 
 def routes() -> list[DeclaredRoute]:
