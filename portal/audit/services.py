@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import literal_column, null, select, union_all
+from sqlalchemy import ColumnElement, String, literal_column, null, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 
 from portal.accounts.models import Department, Municipality, Person, User
@@ -244,6 +244,16 @@ class Audit:
         )
         return LogFilters(first_name, tuple(departments))
 
+    @staticmethod
+    def _month_conditions(month: dt.date | None) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+        if month is None:
+            return true(), true()
+        start, end = month_bounds(month)
+        return (
+            (AccessLogEntry.occurred_at >= start) & (AccessLogEntry.occurred_at < end),
+            (SecurityEvent.occurred_at >= start) & (SecurityEvent.occurred_at < end),
+        )
+
     def plan_log(
         self, person_id: int, *, month: dt.date | None = None, department_id: int | None = None,
         page: int = 1, limit: int = 200,
@@ -256,21 +266,22 @@ class Audit:
         reads (relatives belong to none); ``page`` counts from 1, ``limit`` rows each.
         """
         plan_id = select(PlanMember.plan_id).where(PlanMember.person_id == person_id).scalar_subquery()
+        read_when, act_when = self._month_conditions(month)
         reads = select(
-            literal_column("'read'").label("source"), AccessLogEntry.id.label("id"),
+            literal_column("'read'", String).label("source"), AccessLogEntry.id.label("id"),
             AccessLogEntry.occurred_at.label("occurred_at"), AccessLogEntry.user_id.label("user_id"),
             AccessLogEntry.department_id.label("department_id"), AccessLogEntry.kind.label("what"),
             AccessLogEntry.reason.label("reason"), AccessLogEntry.consent_id.label("consent_id"),
-        ).where(AccessLogEntry.plan_id == plan_id)
+        ).where(AccessLogEntry.plan_id == plan_id, read_when)
         acts = select(
-            literal_column("'on_behalf'"), SecurityEvent.id, SecurityEvent.occurred_at, SecurityEvent.user_id,
+            literal_column("'on_behalf'", String), SecurityEvent.id, SecurityEvent.occurred_at, SecurityEvent.user_id,
             null(), SecurityEvent.detail["action"].as_string(), null(), null(),
-        ).where(SecurityEvent.subject_person_id == person_id, SecurityEvent.kind == str(EventKind.ACTED_ON_BEHALF))
-        if month is not None:
-            start, end = month_bounds(month)
-            reads = reads.where(AccessLogEntry.occurred_at >= start, AccessLogEntry.occurred_at < end)
-            acts = acts.where(SecurityEvent.occurred_at >= start, SecurityEvent.occurred_at < end)
-        log = (union_all(reads, acts) if department_id is None else reads.where(AccessLogEntry.department_id == department_id)).subquery()
+        ).where(SecurityEvent.subject_person_id == person_id, SecurityEvent.kind == str(EventKind.ACTED_ON_BEHALF), act_when)
+        # Relatives belong to no department: a department's log is its staff's reads alone.
+        if department_id is None:
+            log = union_all(reads, acts).subquery()
+        else:
+            log = reads.where(AccessLogEntry.department_id == department_id).subquery()
         consent_department = aliased(Department)
         consent_municipality = aliased(Municipality)
         rows = self.db.execute(
