@@ -96,6 +96,21 @@ _LABELS: dict[str, dict[str, Callable[[], str]]] = {
         "login_rate_limited": lambda: _("Too many login attempts"),
         "recovery_failed": lambda: _("A recovery code was wrong"),
     },
+    # Why a caseworker was allowed to read the plan (AccessLogEntry.reason), for "Hvem har set".
+    "read_reason": {
+        "contact_person": lambda: _("Contact person"),
+        "deputy": lambda: _("Deputy"),
+        "effort_responsible": lambda: _("Responsible for an effort"),
+    },
+    # What someone did in the citizen's log: a staff read's kind, or a relative's act (the
+    # route's name, see web._note_on_behalf); "other" for acts without a label of their own.
+    "log_action": {
+        "view_plan": lambda: _("Saw your plan"),
+        "view_record": lambda: _("Saw your full record"),
+        "export": lambda: _("Downloaded your data"),
+        "who_looked": lambda: _("Saw who has seen your plan"),
+        "other": lambda: _("Used the portal for you"),
+    },
     "rule": {
         "time_overlap": lambda: _("Same time"),
         "same_support_kind": lambda: _("Same kind of help twice"),

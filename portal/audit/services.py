@@ -12,12 +12,18 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, String, literal_column, null, select, true, union_all
+from sqlalchemy.orm import Session, aliased
 
-from portal.accounts.models import User
+from portal.accounts.models import Department, Municipality, Person, User
 from portal.audit.models import AccessLogEntry, SecurityEvent
+from portal.consent.models import Consent
+from portal.labels import vocabulary
+from portal.plans.models import PlanMember
+
+DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
 
 class EventKind(enum.StrEnum):
@@ -70,6 +76,64 @@ class NotedRead:
     kind: ReadKind
     reason: str
     consent_id: int | None
+
+
+@dataclass(frozen=True)
+class LogDepartment:
+    """A department that appears in a citizen's log: offered as a filter."""
+
+    id: int
+    name: str
+    municipality: str
+
+
+@dataclass(frozen=True)
+class LogConsent:
+    """The consent a read was allowed under: whom the citizen gave it to, and for what."""
+
+    recipient: str                # a department's name, or a municipality's
+    purpose: str
+    to_municipality: bool         # given to a whole municipality rather than one department
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One line of "who looked at my plan": only what the citizen may see.
+
+    ``source`` is "read" (a staff read of the plan) or "on_behalf" (a relative acted for the
+    citizen). ``what`` is a key of the "log_action" labels; ``reason`` one of the "read_reason"
+    labels, or None where the read was recorded before reasons were kept.
+    """
+
+    occurred_at: dt.datetime
+    source: str
+    person_name: str
+    department: str | None
+    municipality: str | None
+    what: str
+    reason: str | None
+    consent: LogConsent | None
+
+
+@dataclass(frozen=True)
+class LogFilters:
+    """What the filters of a citizen's log offer, and whose log it is."""
+
+    first_name: str
+    departments: tuple[LogDepartment, ...]
+
+
+@dataclass(frozen=True)
+class LogPage:
+    rows: tuple[LogRow, ...]      # newest first
+    has_older: bool               # there is a next page
+
+
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The month (its first day) as a span of UTC moments: months begin at midnight Danish time."""
+    start = dt.datetime(month.year, month.month, 1, tzinfo=DANISH_TIME)
+    following = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=DANISH_TIME)
+    return start.astimezone(dt.timezone.utc), following.astimezone(dt.timezone.utc)
 
 
 @dataclass
@@ -158,3 +222,92 @@ class Audit:
                 .limit(limit)
             )
         )
+
+    # --- the citizen's log: who looked at my plan ------------------------------------------
+
+    def plan_log_filters(self, person_id: int) -> LogFilters:
+        """The person's first name and the departments whose staff read their plan: one statement."""
+        rows = self.db.execute(
+            select(Person.first_name, Department.id, Department.name, Municipality.name)
+            .select_from(Person)
+            .outerjoin(PlanMember, PlanMember.person_id == Person.id)
+            .outerjoin(AccessLogEntry, AccessLogEntry.plan_id == PlanMember.plan_id)
+            .outerjoin(Department, Department.id == AccessLogEntry.department_id)
+            .outerjoin(Municipality, Municipality.id == Department.municipality_id)
+            .where(Person.id == person_id)
+            .distinct()
+        ).all()
+        first_name = rows[0][0] if rows else ""
+        departments = sorted(
+            {LogDepartment(d_id, d_name, m_name) for _first, d_id, d_name, m_name in rows if d_id is not None},
+            key=lambda d: (d.name, d.municipality, d.id),
+        )
+        return LogFilters(first_name, tuple(departments))
+
+    @staticmethod
+    def _month_conditions(month: dt.date | None) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+        if month is None:
+            return true(), true()
+        start, end = month_bounds(month)
+        return (
+            (AccessLogEntry.occurred_at >= start) & (AccessLogEntry.occurred_at < end),
+            (SecurityEvent.occurred_at >= start) & (SecurityEvent.occurred_at < end),
+        )
+
+    def plan_log(
+        self, person_id: int, *, month: dt.date | None = None, department_id: int | None = None,
+        page: int = 1, limit: int = 200,
+    ) -> LogPage:
+        """Staff reads of the person's plan and relatives' acts for the person, newest first.
+
+        One statement whatever the size of the log: both sources in one UNION ALL, with the
+        names of people, departments, municipalities and consents joined in. ``month`` is the
+        first day of a month in Danish time; ``department_id`` keeps only that department's
+        reads (relatives belong to none); ``page`` counts from 1, ``limit`` rows each.
+        """
+        plan_id = select(PlanMember.plan_id).where(PlanMember.person_id == person_id).scalar_subquery()
+        read_when, act_when = self._month_conditions(month)
+        reads = select(
+            literal_column("'read'", String).label("source"), AccessLogEntry.id.label("id"),
+            AccessLogEntry.occurred_at.label("occurred_at"), AccessLogEntry.user_id.label("user_id"),
+            AccessLogEntry.department_id.label("department_id"), AccessLogEntry.kind.label("what"),
+            AccessLogEntry.reason.label("reason"), AccessLogEntry.consent_id.label("consent_id"),
+        ).where(AccessLogEntry.plan_id == plan_id, read_when)
+        acts = select(
+            literal_column("'on_behalf'", String), SecurityEvent.id, SecurityEvent.occurred_at, SecurityEvent.user_id,
+            null(), SecurityEvent.detail["action"].as_string(), null(), null(),
+        ).where(SecurityEvent.subject_person_id == person_id, SecurityEvent.kind == str(EventKind.ACTED_ON_BEHALF), act_when)
+        # Relatives belong to no department: a department's log is its staff's reads alone.
+        if department_id is None:
+            log = union_all(reads, acts).subquery()
+        else:
+            log = reads.where(AccessLogEntry.department_id == department_id).subquery()
+        consent_department = aliased(Department)
+        consent_municipality = aliased(Municipality)
+        rows = self.db.execute(
+            select(
+                log.c.source, log.c.occurred_at, User.display_name, Department.name, Municipality.name,
+                log.c.what, log.c.reason, Consent.purpose, consent_department.name, consent_municipality.name,
+            )
+            .select_from(log)
+            .outerjoin(User, User.id == log.c.user_id)
+            .outerjoin(Department, Department.id == log.c.department_id)
+            .outerjoin(Municipality, Municipality.id == Department.municipality_id)
+            .outerjoin(Consent, Consent.id == log.c.consent_id)
+            .outerjoin(consent_department, consent_department.id == Consent.recipient_department_id)
+            .outerjoin(consent_municipality, consent_municipality.id == Consent.recipient_municipality_id)
+            .order_by(log.c.occurred_at.desc(), log.c.source.desc(), log.c.id.desc())
+            .offset((page - 1) * limit)
+            .limit(limit + 1)
+        ).all()
+        actions = set(vocabulary("log_action"))
+        found = [
+            LogRow(
+                occurred_at=occurred_at, source=source, person_name=name or "", department=department,
+                municipality=municipality, what=what if what in actions else "other", reason=reason,
+                consent=LogConsent(consent_to or consent_to_municipality or "", purpose, consent_to is None)
+                if purpose is not None else None,
+            )
+            for source, occurred_at, name, department, municipality, what, reason, purpose, consent_to, consent_to_municipality in rows
+        ]
+        return LogPage(tuple(found[:limit]), has_older=len(found) > limit)

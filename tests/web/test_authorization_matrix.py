@@ -175,6 +175,8 @@ EXPECTED: dict[tuple[str, str], dict[str, Expectation]] = {
         ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H),
         CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
     },
+    # --- portal/audit/views.py: who looked at my plan (the citizen, or a relative who may read it)
+    ("GET", "/hvem-har-set"): {ANON: L, CIT: A, REL: A, REL_NS: F, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
     # --- portal/consent/views.py: the citizen's side of powers of attorney
     ("GET", "/fuldmagter"): {ANON: L, CIT: A, REL: H, REL_NS: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
     ("POST", "/fuldmagter"): {ANON: L, CIT: A, REL: H, REL_NS: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},

@@ -56,6 +56,7 @@ QUERIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "/min-plan/uge": ("Annette Nielsen", ("uge",)),
     "/indstillinger": ("Annette Nielsen", ("ny", "gendannet")),
     "/sag/plan/{text}": ("Camilla Brandt", ()),
+    "/hvem-har-set": ("Annette Nielsen", ("maaned", "afdeling", "side")),
 }
 
 hostile_text = st.one_of(
