@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from portal.accounts.models import LoginSession, Role, User
+from portal.accounts.models import LoginSession, PasskeyCredential, Role, User
 from portal.consent.models import Delegation
 from portal.consent.rules import (
     ConsentFacts,
@@ -241,6 +241,11 @@ def may_revoke_delegation(principal: Principal, delegation: Delegation) -> bool:
         and user.person_id is not None
         and delegation.citizen_person_id == user.person_id
     )
+
+
+def owns_passkey(principal: Principal, passkey: PasskeyCredential) -> bool:
+    """A passkey is managed by its owner only; someone else's reads as unknown (404)."""
+    return principal.user is not None and passkey.user_id == principal.user.id
 
 
 def danish_today(now: dt.datetime) -> dt.date:

@@ -143,10 +143,9 @@ class Accounts:
     def user(self, user_id: int) -> User | None:
         return self.db.get(User, user_id)
 
-    def passkey_of(self, user: User, passkey_id: int) -> PasskeyCredential | None:
-        """The user's own passkey with this id; None for someone else's, so it reads as unknown."""
-        passkey = self.db.get(PasskeyCredential, passkey_id)
-        return passkey if passkey is not None and passkey.user_id == user.id else None
+    def passkey(self, passkey_id: int) -> PasskeyCredential | None:
+        """Whoever's passkey it is: ``access.owns_passkey`` decides who may touch it."""
+        return self.db.get(PasskeyCredential, passkey_id)
 
     def rename_passkey(self, passkey: PasskeyCredential, name: str) -> None:
         passkey.name = name

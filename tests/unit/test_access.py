@@ -11,17 +11,20 @@ import datetime as dt
 import pytest
 
 from portal.access import (
+    ANONYMOUS,
     DANISH_TIME,
     Access,
     Principal,
     danish_today,
     delegation_in_force,
+    may_revoke_delegation,
+    owns_passkey,
     plan_facts,
     route_allows,
     staff_plan_visibility,
     viewer_of,
 )
-from portal.accounts.models import Department, User
+from portal.accounts.models import Department, PasskeyCredential, User
 from portal.consent.models import Delegation
 from portal.consent.rules import ConsentFacts, EffortOwnership, PlanFacts, Viewer, consent_is_valid
 from portal.plans.models import Effort, Plan
@@ -211,3 +214,18 @@ def test_the_evaluator_level_admits_evaluators_only(role: str, expected: bool) -
     principal = Principal(user=User(role=role, is_active=True))
     assert route_allows(Access.EVALUATOR, principal, demo_enabled=True) is expected
     assert route_allows(Access.STAFF, principal, demo_enabled=True) is (role == "caseworker")
+
+
+def test_only_its_owner_may_touch_a_passkey() -> None:
+    owner, other = User(id=1, role="citizen", person_id=10), User(id=2, role="citizen", person_id=20)
+    passkey = PasskeyCredential(id=5, user_id=1)
+    assert owns_passkey(Principal(user=owner), passkey)
+    assert not owns_passkey(Principal(user=other), passkey)
+    assert not owns_passkey(ANONYMOUS, passkey)
+    # A power of attorney is withdrawn by the citizen who gave it, never by someone acting for them.
+    delegation = Delegation(id=7, citizen_person_id=10, relative_person_id=30)
+    assert may_revoke_delegation(Principal(user=owner), delegation)
+    assert not may_revoke_delegation(Principal(user=other), delegation)
+    relative = User(id=3, role="relative", person_id=30)
+    assert not may_revoke_delegation(Principal(user=relative, delegation=delegation), delegation)
+    assert not may_revoke_delegation(ANONYMOUS, delegation)

@@ -9,6 +9,7 @@ from portal.accounts.forms import NewPasskeyForm, PasskeyNameForm
 from portal.accounts.models import PasskeyCredential
 from portal.accounts.passkeys import PasskeyError
 from portal.accounts.views.common import credential_of, json_error, needs_javascript, passkey_service
+from portal.access import owns_passkey
 from portal.audit.services import EventKind
 from portal.i18n import gettext as _
 from portal.web import context, not_found, parse_id, render
@@ -61,7 +62,8 @@ def _own_passkey(request: Request) -> PasskeyCredential | None:
     passkey_id = parse_id(request.path_params["passkey_id"])
     if passkey_id is None or ctx.principal.user is None:
         return None
-    return ctx.services.accounts.passkey_of(ctx.principal.user, passkey_id)
+    passkey = ctx.services.accounts.passkey(passkey_id)
+    return passkey if passkey is not None and owns_passkey(ctx.principal, passkey) else None
 
 
 def add_passkey_options(request: Request) -> Response:
