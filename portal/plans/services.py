@@ -146,25 +146,20 @@ class SqlPlanReader:
         return self._snapshot_at(*row)
 
     def _snapshot_at(self, plan_id: int, content_version: int) -> PlanSnapshot | None:
-        found_id = plan_id
-        snapshot = self.snapshots.get(found_id, content_version)
+        snapshot = self.snapshots.get(plan_id, content_version)
         if snapshot is None:
-            plan = self.load(found_id)
+            plan = self.load(plan_id)
             if plan is None:
                 return None
+            # Keyed on the number read before loading: a change that commits meanwhile raises it,
+            # so the next request loads the plan again.
             snapshot = snapshot_of(plan, content_version)
-            self.snapshots.put(found_id, snapshot)
+            self.snapshots.put(plan_id, snapshot)
         return snapshot
 
     def load(self, plan_id: int) -> Plan | None:
         return self.db.scalars(
             select(Plan).where(Plan.id == plan_id).options(*_plan_loading_options())
-        ).unique().one_or_none()
-
-    def plan_for_person(self, person_id: int) -> Plan | None:
-        member_of = select(PlanMember.plan_id).where(PlanMember.person_id == person_id).scalar_subquery()
-        return self.db.scalars(
-            select(Plan).where(Plan.id == member_of).options(*_plan_loading_options())
         ).unique().one_or_none()
 
     def citizen_view(self, person_id: int) -> CitizenPlanView | None:
