@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.accounts.models import LoginSession, Role, User
-from portal.consent.models import Delegation
+from portal.consent.models import Consent, Delegation
 from portal.consent.rules import (
     ConsentFacts,
     EffortOwnership,
@@ -240,6 +240,17 @@ def may_revoke_delegation(principal: Principal, delegation: Delegation) -> bool:
         and user.role == Role.CITIZEN
         and user.person_id is not None
         and delegation.citizen_person_id == user.person_id
+    )
+
+
+def may_manage_consent(principal: Principal, consent: Consent, subject_plan_id: int | None) -> bool:
+    """The citizen side manages the consents of the plan the citizen is a member of; a relative
+    needs the "manage_consents" scope. ``subject_plan_id`` is the plan of the principal's citizen."""
+    return (
+        principal.subject_person_id is not None
+        and principal.has_scope("manage_consents")
+        and subject_plan_id is not None
+        and consent.plan_id == subject_plan_id
     )
 
 

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from portal import errors, i18n
 from portal.accounts import views as account_views
 from portal.consent import views as consent_views
+from portal.consent import views_consents
 from portal.db import Database
 from portal.pages import views as page_views
 from portal.plans import views as plan_views
@@ -119,6 +120,7 @@ def build_routes() -> list[BaseRoute]:
         *account_views.routes(),
         *plan_views.routes(),
         *consent_views.routes(),
+        *views_consents.routes(),
         Mount("/static", app=VersionedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
 
