@@ -67,7 +67,7 @@ _LABELS: dict[str, dict[str, Callable[[], str]]] = {
         "revoked": lambda: _("Withdrawn"),
     },
     "consent_state": {
-        "in_force": lambda: _("In force"),
+        "in_force": lambda: _("In effect"),
         "not_yet": lambda: _("Not started yet"),
         "expired": lambda: _("Run out"),
         "withdrawn": lambda: _("Withdrawn"),
