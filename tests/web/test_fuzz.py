@@ -48,6 +48,8 @@ FORMS: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     "accept_as_new_relative": (None, "/fuldmagt/{text}/ny", ()),
     "accept_as_relative": ("Lene Nielsen", "/fuldmagt/{text}", ()),
     "act_for": ("Lene Nielsen", "/vaelg-borger", ("delegation_id",)),
+    "give_consent": ("Annette Nielsen", "/samtykker", ("recipient", "purpose", "valid_until")),
+    "withdraw_consent": ("Annette Nielsen", "/samtykker/{text}/tilbagekald", ()),
 }
 
 # GET path -> (persona, query parameters the view reads)
@@ -56,6 +58,8 @@ QUERIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "/min-plan/uge": ("Annette Nielsen", ("uge",)),
     "/indstillinger": ("Annette Nielsen", ("ny", "gendannet")),
     "/sag/plan/{text}": ("Camilla Brandt", ()),
+    "/samtykker": ("Annette Nielsen", ("givet", "tilbagekaldt")),
+    "/samtykker/{text}/tilbagekald": ("Annette Nielsen", ()),
 }
 
 hostile_text = st.one_of(
