@@ -279,3 +279,27 @@ def test_a_relative_needs_the_manage_consents_scope(client: PortalClient, demo_d
     assert (event.user_id, event.subject_person_id) == (lene_user.id, annette.id)
     acts = [e.detail.get("action") for e in _events(demo_db, "acted_on_behalf") if e.user_id == lene_user.id]
     assert "withdraw_consent" in acts and "withdrawal_preview" in acts
+
+
+def test_each_consent_page_costs_a_handful_of_statements(client: PortalClient, demo_db: Session, demo_connection) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.test_statement_counts import MAX_STATEMENTS, counted
+
+    consent = _consent_to(demo_db, _plan(demo_db, "Annette Nielsen"), "Ydelse Ishøj")
+    path = f"/samtykker/{consent.id}/tilbagekald"
+    client.login_as("Annette Nielsen")
+    client.get("/samtykker")  # the plan's copy in memory, as on any later visit
+    token = client.csrf_token(path)
+    valid, invalid = _valid_form(demo_db), _valid_form(demo_db, purpose="")
+    cost: dict[str, int] = {}
+    for name, send in (
+        ("list", lambda: client.get("/samtykker")),
+        ("preview", lambda: client.get(path)),
+        ("give", lambda: client.post("/samtykker", data={"csrf_token": token, **valid}, follow_redirects=False)),
+        ("invalid", lambda: client.post("/samtykker", data={"csrf_token": token, **invalid})),
+        ("withdraw", lambda: client.post(path, data={"csrf_token": token}, follow_redirects=False)),
+    ):
+        with counted(demo_connection) as statements:
+            response = send()
+        assert response.status_code in (200, 303, 422), name
+        cost[name] = len(statements)
+    assert max(cost.values()) <= MAX_STATEMENTS, cost
