@@ -80,7 +80,7 @@ class ConsentForm(Form):
     )
     valid_until = IsoDateField(
         N_("Until which date?"), invalid_message=N_("Type a date, for example 2027-05-31."),
-        description=N_("At most two years. You can withdraw it at any time."),
+        description=N_("At most two years. You can withdraw the consent at any time."),
     )
 
     def __init__(self, formdata: Any = None, *, today: dt.date, recipients: list[Recipient], **data: Any):

@@ -15,7 +15,7 @@ from portal.accounts.proofing import new_user_handle
 from portal.accounts.tokens import LinkRefused, PurposeSigner, TokenError, delegation_invite_signer, keyed_hash
 from portal.audit.models import SecurityEvent
 from portal.consent.models import DELEGATION_SCOPES, Consent, Delegation
-from portal.consent.rules import ConsentFacts, consent_is_valid, hidden_by_withdrawal
+from portal.consent.rules import consent_is_valid, hidden_by_withdrawal
 from portal.plans.services import SqlPlanReader, consent_facts
 from portal.plans.snapshots import PlanSnapshot
 
@@ -218,11 +218,12 @@ class WithdrawalPreview:
     staff: tuple[StaffMember, ...]
 
 
-def consent_state(consent: Consent | ConsentFacts, now: dt.datetime) -> str:
+def consent_state(consent: Consent, now: dt.datetime) -> str:
+    """In force, not started yet, run out or withdrawn: judged by the same rule as staff visibility."""
     danish_now = now.astimezone(DANISH_TIME)
     if consent.withdrawn_at is not None and consent.withdrawn_at <= now:
         return "withdrawn"
-    if consent_is_valid(consent_facts(consent) if isinstance(consent, Consent) else consent, danish_now):
+    if consent_is_valid(consent_facts(consent), danish_now):
         return "in_force"
     return "expired" if consent.valid_until < danish_now.date() else "not_yet"
 
