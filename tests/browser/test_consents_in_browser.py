@@ -7,6 +7,7 @@ Sofie's plan is used, so the other browser tests keep Annette's consents as the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -26,7 +27,7 @@ def test_list_give_preview_and_withdraw(page, live_server: LiveServer) -> None: 
     assert_no_horizontal_overflow(page, "consents")
 
     # A wrong end date: the error summary, the field's error, and a title that says so.
-    page.select_option("#recipient", index=1)
+    page.select_option("#recipient", label="Ydelse Ishøj")
     page.fill("#purpose", "At de kan planlægge sammen med mig.")
     page.fill("#valid_until", (dt.date.today() + dt.timedelta(days=3 * 365)).isoformat())
     submit(page, 'form[action="/samtykker"]')
@@ -40,11 +41,13 @@ def test_list_give_preview_and_withdraw(page, live_server: LiveServer) -> None: 
     assert page.locator('[role="status"]').inner_text().strip() == "Samtykket er givet."
     assert_accessible(page)
 
-    # The preview of the first consent in force, then the withdrawal.
-    page.locator('a[href$="/tilbagekald"]').first.click()
+    # The preview of a consent of the demo's to another department (it opens other departments'
+    # efforts to that department's staff on Sofie's plan), then the withdrawal.
+    page.locator('a[href$="/tilbagekald"]', has_text=re.compile("Socialcenter|Jobcenter")).first.click()
     page.wait_for_load_state()
     assert "/tilbagekald" in page.url
-    assert "kan ikke længere se" in page.content() or "Lige nu mister ingen" in page.content()
+    assert "kan ikke længere se:" in page.content()
+    assert page.locator("ul.hidden-efforts li").count() >= 1 and page.locator("ul.hidden-from li").count() >= 1
     assert_accessible(page)
     assert_no_horizontal_overflow(page, "consent-preview")
     submit(page, 'form[action$="/tilbagekald"]')
