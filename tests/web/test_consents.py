@@ -133,7 +133,6 @@ def test_giving_a_consent_writes_it_and_records_the_event(client: PortalClient, 
 def test_bad_input_is_refused_on_its_field_and_nothing_is_written(
     client: PortalClient, demo_db: Session, changes: dict[str, str], field: str
 ) -> None:
-    plan = _plan(demo_db, "Annette Nielsen")
     before = _count(demo_db, Consent)
     client.login_as("Annette Nielsen")
     response = client.post_form("/samtykker", _valid_form(demo_db, **changes), token_from="/samtykker")
@@ -142,7 +141,6 @@ def test_bad_input_is_refused_on_its_field_and_nothing_is_written(
     assert "<title>Fejl: " in response.text
     assert _count(demo_db, Consent) == before
     assert _events(demo_db, "consent_given") == []
-    assert plan.id  # the plan is untouched
 
 
 def test_a_recipient_outside_the_plan_is_refused(client: PortalClient, demo_db: Session) -> None:
@@ -169,8 +167,7 @@ def test_an_htmx_refusal_is_just_the_form(client: PortalClient, demo_db: Session
 
 def test_other_municipalities_taking_part_can_be_chosen(demo_db: Session) -> None:
     # Pernille lives in Vallensbæk; the joint jobcenter in Ishøj takes part in her plan.
-    pernille = _person(demo_db, "Pernille Holm") if _count(demo_db, Person, Person.full_name == "Pernille Holm") else None
-    person = pernille or demo_db.scalars(select(Person).where(Person.first_name == "Pernille")).one()
+    person = demo_db.scalars(select(Person).where(Person.first_name == "Pernille")).one()
     service = Consents(demo_db, SqlPlanReader(demo_db))
     snapshot = service.plan_of(person.id)
     assert snapshot is not None
