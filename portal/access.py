@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.accounts.models import LoginSession, PasskeyCredential, Role, User
-from portal.consent.models import Delegation
+from portal.consent.models import Consent, Delegation
 from portal.consent.rules import (
     ConsentFacts,
     EffortOwnership,
@@ -246,6 +246,17 @@ def may_revoke_delegation(principal: Principal, delegation: Delegation) -> bool:
 def owns_passkey(principal: Principal, passkey: PasskeyCredential) -> bool:
     """A passkey is managed by its owner only; someone else's reads as unknown (404)."""
     return principal.user is not None and passkey.user_id == principal.user.id
+
+
+def may_manage_consent(principal: Principal, consent: Consent, subject_plan_id: int | None) -> bool:
+    """The citizen side manages the consents of the plan the citizen is a member of; a relative
+    needs the "manage_consents" scope. ``subject_plan_id`` is the plan of the principal's citizen."""
+    return (
+        principal.subject_person_id is not None
+        and principal.has_scope("manage_consents")
+        and subject_plan_id is not None
+        and consent.plan_id == subject_plan_id
+    )
 
 
 def danish_today(now: dt.datetime) -> dt.date:

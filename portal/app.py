@@ -21,6 +21,7 @@ from portal import errors, i18n
 from portal.accounts import views as account_views
 from portal.audit import views as audit_views
 from portal.consent import views as consent_views
+from portal.consent import views_consents
 from portal.db import Database
 from portal.pages import views as page_views
 from portal.plans import views as plan_views
@@ -121,6 +122,7 @@ def build_routes() -> list[BaseRoute]:
         *plan_views.routes(),
         *consent_views.routes(),
         *audit_views.routes(),
+        *views_consents.routes(),
         Mount("/static", app=VersionedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
 

@@ -66,6 +66,12 @@ _LABELS: dict[str, dict[str, Callable[[], str]]] = {
         "expired": lambda: _("Run out"),
         "revoked": lambda: _("Withdrawn"),
     },
+    "consent_state": {
+        "in_force": lambda: _("In effect"),
+        "not_yet": lambda: _("Not started yet"),
+        "expired": lambda: _("Run out"),
+        "withdrawn": lambda: _("Withdrawn"),
+    },
     "user_role": {
         "citizen": lambda: _("Citizen"),
         "relative": lambda: _("Relative"),
@@ -92,6 +98,8 @@ _LABELS: dict[str, dict[str, Callable[[], str]]] = {
         "delegation_accepted": lambda: _("A power of attorney was accepted"),
         "delegation_refused": lambda: _("A power of attorney did not hold"),
         "acted_on_behalf": lambda: _("Someone acted for you"),
+        "consent_given": lambda: _("A consent was given"),
+        "consent_withdrawn": lambda: _("A consent was withdrawn"),
         "delegation_invite_refused": lambda: _("An invitation was refused"),
         "login_rate_limited": lambda: _("Too many login attempts"),
         "recovery_failed": lambda: _("A recovery code was wrong"),

@@ -16,7 +16,7 @@ from portal.accounts.passkeys import PasskeyService, RelyingParty
 from portal.accounts.proofing import ActivationLetters, IdentityProofing
 from portal.accounts.services import Accounts
 from portal.audit.services import Audit
-from portal.consent.services import Delegations
+from portal.consent.services import Consents, Delegations
 from portal.db import Database
 from portal.plans.services import PlanReader, SqlPlanReader
 from portal.ratelimit import RateLimits
@@ -27,6 +27,7 @@ from portal.settings import Settings
 class Services:
     accounts: Accounts
     audit: Audit
+    consents: Consents
     delegations: Delegations
     identity_proofing: IdentityProofing
     plans: PlanReader
@@ -42,12 +43,14 @@ class Services:
 def build_services(settings: Settings, database: Database) -> Services:
     # The scoped session stands for the request's own session in every call (see Database.current).
     db = cast(Session, database.current)
+    plans = SqlPlanReader(db)
     return Services(
         accounts=Accounts(db, settings.secret_key),
         audit=Audit(db),
+        consents=Consents(db, plans),
         delegations=Delegations(db, settings.secret_key, settings.origin),
         identity_proofing=ActivationLetters(db, settings.secret_key, settings.origin),
-        plans=SqlPlanReader(db),
+        plans=plans,
         rate_limits=RateLimits(db),
         # The name the browser shows beside the passkey; it is the product's name in every language.
         relying_party=RelyingParty(id=settings.rp_id, name="Én plan", origin=settings.origin),

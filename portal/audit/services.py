@@ -50,6 +50,8 @@ class EventKind(enum.StrEnum):
     DELEGATION_REFUSED = "delegation_refused"
     DELEGATION_INVITE_REFUSED = "delegation_invite_refused"
     ACTED_ON_BEHALF = "acted_on_behalf"
+    CONSENT_GIVEN = "consent_given"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
     ACCESS_REFUSED = "access_refused"
     CSRF_REFUSED = "csrf_refused"
 

@@ -141,3 +141,32 @@ def may_see_item(visibility: StaffVisibility, viewer: Viewer, item_department_id
     if viewer.department_id is not None and item_department_id == viewer.department_id:
         return True
     return item_department_id in visibility.department_ids
+
+
+def visible_effort_ids(
+    viewer: Viewer, plan: PlanFacts, consents: Iterable[ConsentFacts], now: datetime.datetime
+) -> frozenset[int]:
+    """The efforts of the plan this staff member sees under these consents."""
+    visibility = staff_visibility(viewer, plan, consents, now)
+    return frozenset(e.effort_id for e in plan.efforts if may_see_item(visibility, viewer, e.department_id))
+
+
+def hidden_by_withdrawal(
+    viewers: Iterable[Viewer],
+    plan: PlanFacts,
+    consents: Iterable[ConsentFacts],
+    consent_id: int,
+    now: datetime.datetime,
+) -> dict[int, frozenset[int]]:
+    """What withdrawing one consent would hide: user id -> the effort ids they see now and not after.
+
+    Only viewers who lose something are named. ``now`` in Danish time, as for ``staff_visibility``.
+    """
+    consents = tuple(consents)
+    without = tuple(c for c in consents if c.consent_id != consent_id)
+    hidden: dict[int, frozenset[int]] = {}
+    for viewer in viewers:
+        lost = visible_effort_ids(viewer, plan, consents, now) - visible_effort_ids(viewer, plan, without, now)
+        if lost:
+            hidden[viewer.user_id] = lost
+    return hidden

@@ -1,4 +1,4 @@
-"""Powers of attorney: invitations, acceptance, revocation, and what the citizen sees of them."""
+"""Consents and powers of attorney: giving, withdrawing, and what the citizen sees of them."""
 
 from __future__ import annotations
 
@@ -6,17 +6,22 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from portal.access import delegation_in_force
-from portal.accounts.models import Person, User
+from portal.access import DANISH_TIME, citizen_visible_member_ids, delegation_in_force, viewer_of
+from portal.accounts.models import Department, Municipality, Person, User
 from portal.accounts.proofing import new_user_handle
 from portal.accounts.tokens import LinkRefused, PurposeSigner, TokenError, delegation_invite_signer, keyed_hash
 from portal.audit.models import SecurityEvent
-from portal.consent.models import DELEGATION_SCOPES, Delegation
+from portal.consent.models import DELEGATION_SCOPES, Consent, Delegation
+from portal.consent.rules import consent_is_valid, hidden_by_withdrawal
+from portal.plans.services import SqlPlanReader, consent_facts
+from portal.plans.snapshots import PlanSnapshot
 
 MAX_DELEGATION_LENGTH = dt.timedelta(days=2 * 365)
+MAX_CONSENT_LENGTH = dt.timedelta(days=2 * 365)
+MAX_PURPOSE_LENGTH = 2000
 DELEGATION_EVENT_KINDS = (
     "delegation_given",
     "delegation_revoked",
@@ -172,4 +177,162 @@ def status_of(delegation: Delegation, today: dt.date) -> str:
     return "active"
 
 
+# --- consents ---------------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class Recipient:
+    """A department or municipality that takes part in the plan and so may be given a consent."""
+
+    key: str                      # the form's value: "department-12" or "municipality-3"
+    name: str
+    department_id: int | None = None
+    municipality_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ConsentItem:
+    id: int
+    recipient: str                # the department's name, or the municipality's
+    recipient_is_municipality: bool
+    purpose: str
+    valid_from: dt.date
+    valid_until: dt.date          # inclusive
+    given_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+    state: str                    # "in_force" | "not_yet" | "expired" | "withdrawn"
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    name: str
+    department: str | None
+
+
+@dataclass(frozen=True)
+class WithdrawalPreview:
+    """What a withdrawal changes: the efforts it hides, and from whom."""
+
+    consent: ConsentItem
+    effort_titles: tuple[str, ...]    # only efforts the citizen side may see themselves
+    staff: tuple[StaffMember, ...]
+
+
+def consent_state(consent: Consent, now: dt.datetime) -> str:
+    """In force, not started yet, run out or withdrawn: judged by the same rule as staff visibility."""
+    danish_now = now.astimezone(DANISH_TIME)
+    if consent.withdrawn_at is not None and consent.withdrawn_at <= now:
+        return "withdrawn"
+    if consent_is_valid(consent_facts(consent), danish_now):
+        return "in_force"
+    return "expired" if consent.valid_until < danish_now.date() else "not_yet"
+
+
+def consent_item(consent: Consent, now: dt.datetime) -> ConsentItem:
+    if consent.recipient_department is not None:
+        recipient, by_municipality = consent.recipient_department.name, False
+    else:
+        assert consent.recipient_municipality is not None  # one recipient, by the table's check
+        recipient, by_municipality = consent.recipient_municipality.name, True
+    return ConsentItem(
+        id=consent.id, recipient=recipient, recipient_is_municipality=by_municipality, purpose=consent.purpose,
+        valid_from=consent.valid_from, valid_until=consent.valid_until, given_at=consent.given_at,
+        withdrawn_at=consent.withdrawn_at, state=consent_state(consent, now),
+    )
+
+
+class Consents:
+    """The citizen's consents: read fresh on every request, so a withdrawal counts at once."""
+
+    def __init__(self, db: Session, plans: SqlPlanReader):
+        self.db = db
+        self.plans = plans
+
+    def plan_of(self, person_id: int) -> PlanSnapshot | None:
+        """The plan the person is a member of (one small statement while the copy in memory is current)."""
+        return self.plans.snapshot(person_id=person_id)
+
+    def get(self, consent_id: int) -> Consent | None:
+        return self.db.get(Consent, consent_id)
+
+    def of_plan(self, plan_id: int, now: dt.datetime) -> list[ConsentItem]:
+        """Every consent of the plan, withdrawn and expired ones too, newest first."""
+        rows = self.db.scalars(
+            select(Consent)
+            .where(Consent.plan_id == plan_id)
+            .options(joinedload(Consent.recipient_department), joinedload(Consent.recipient_municipality))
+            .order_by(Consent.given_at.desc(), Consent.id.desc())
+        )
+        return [consent_item(row, now) for row in rows]
+
+    def recipients(self, snapshot: PlanSnapshot) -> list[Recipient]:
+        """Departments taking part in the plan (its efforts', the contact person's and the deputy's),
+        then the other municipalities those departments belong to."""
+        facts = snapshot.facts
+        effort_departments = {e.department_id for e in facts.efforts if e.department_id is not None}
+        staff_ids = [u for u in (facts.contact_user_id, facts.deputy_user_id) if u is not None]
+        departments = self.db.scalars(
+            select(Department)
+            .where(or_(
+                Department.id.in_(effort_departments),
+                Department.id.in_(select(User.department_id).where(User.id.in_(staff_ids))),
+            ))
+            .options(joinedload(Department.municipality))
+            .order_by(Department.name)
+        ).all()
+        found = [Recipient(f"department-{d.id}", d.name, department_id=d.id) for d in departments]
+        municipalities: dict[int, Municipality] = {
+            d.municipality_id: d.municipality for d in departments if d.municipality_id != facts.municipality_id
+        }
+        found += [
+            Recipient(f"municipality-{m.id}", m.name, municipality_id=m.id)
+            for m in sorted(municipalities.values(), key=lambda m: m.name)
+        ]
+        return found
+
+    def give(
+        self, plan_id: int, giver_person_id: int, recipient: Recipient, purpose: str, valid_until: dt.date,
+        user: User, now: dt.datetime,
+    ) -> Consent:
+        consent = Consent(
+            plan_id=plan_id, giver_person_id=giver_person_id, recipient_department_id=recipient.department_id,
+            recipient_municipality_id=recipient.municipality_id, purpose=purpose,
+            valid_from=now.astimezone(DANISH_TIME).date(), valid_until=valid_until, given_at=now, given_by_user_id=user.id,
+        )
+        self.db.add(consent)
+        self.db.flush()
+        return consent
+
+    def withdraw(self, consent: Consent, user: User, now: dt.datetime) -> bool:
+        """Withdraws the consent; False when it was withdrawn already (a second click changes nothing)."""
+        if consent.withdrawn_at is not None:
+            return False
+        consent.withdrawn_at = now
+        consent.withdrawn_by_user_id = user.id
+        return True
+
+    def withdrawal_preview(
+        self, snapshot: PlanSnapshot, consent: Consent, person_id: int, now: dt.datetime
+    ) -> WithdrawalPreview:
+        """Who sees what with and without this consent, for every caseworker involved in the plan."""
+        facts = snapshot.facts
+        staff_ids = {u for u in (facts.contact_user_id, facts.deputy_user_id) if u is not None}
+        staff_ids |= {e.responsible_user_id for e in facts.efforts if e.responsible_user_id is not None}
+        staff = self.db.scalars(
+            select(User).where(User.id.in_(staff_ids)).options(joinedload(User.department)).order_by(User.display_name)
+        ).all()
+        consents = self.plans.consents(facts.plan_id)
+        hidden = hidden_by_withdrawal(
+            [viewer_of(user) for user in staff], facts, consents, consent.id, now.astimezone(DANISH_TIME)
+        )
+        hidden_ids = frozenset().union(*hidden.values()) if hidden else frozenset()
+        # The citizen side is told only of efforts it sees itself: never another adult's part.
+        own = citizen_visible_member_ids(snapshot.members, person_id)
+        return WithdrawalPreview(
+            consent=consent_item(consent, now),
+            effort_titles=tuple(e.title for e in snapshot.efforts if e.id in hidden_ids and e.member_person_id in own),
+            staff=tuple(
+                StaffMember(user.display_name, user.department.name if user.department else None)
+                for user in staff if user.id in hidden
+            ),
+        )

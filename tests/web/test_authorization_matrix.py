@@ -39,6 +39,7 @@ Objects, for routes with an id in the path ("own" / "other"):
 * ``{passkey_id}``     a passkey of the requesting user / a passkey of Mads Poulsen
 * ``{delegation_id}``  Annette's delegation to Lene (to Matrix Fuldmagtshaver for that persona) /
                        a delegation Mads gave someone else
+* ``{consent_id}``     the first consent of Annette's plan / the first consent of Mads's plan
 * ``{token}``          always a syntactically invalid token ("invalid")
 
 ``POST /vaelg-borger`` takes the delegation in its form body rather than its path, so it
@@ -60,7 +61,7 @@ from starlette.routing import Mount, Route
 from portal.accounts.models import PasskeyCredential, Person, User
 from portal.app import create_app
 from portal.audit.models import SecurityEvent
-from portal.consent.models import Delegation
+from portal.consent.models import Consent, Delegation
 from portal.db import Database
 from portal.plans.models import Plan
 
@@ -184,6 +185,18 @@ EXPECTED: dict[tuple[str, str], dict[str, Expectation]] = {
         ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(H, H),
         CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
     },
+    # --- portal/consent/views_consents.py: consents, for the citizen side with "manage_consents"
+    # (Lene holds read_plan and write_messages only, so she is refused with a 403)
+    ("GET", "/samtykker"): {ANON: L, CIT: A, REL: F, REL_NS: F, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("POST", "/samtykker"): {ANON: L, CIT: A, REL: F, REL_NS: F, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("GET", "/samtykker/{consent_id}/tilbagekald"): {
+        ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(F, F), REL_NS: Obj(F, F), CW_IN: Obj(H, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
+    ("POST", "/samtykker/{consent_id}/tilbagekald"): {
+        ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(F, F), REL_NS: Obj(F, F), CW_IN: Obj(H, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
     # --- portal/consent/views.py: invitations (public links) and the relative's side
     ("GET", "/fuldmagt/{token}"): {ANON: T, CIT: T, REL: T, REL_NS: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
     ("POST", "/fuldmagt/{token}/valg"): {ANON: T, CIT: T, REL: T, REL_NS: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
@@ -261,7 +274,7 @@ def test_the_matrix_names_no_route_that_is_gone() -> None:
 def test_the_matrix_is_complete_and_well_formed() -> None:
     for key, row in EXPECTED.items():
         assert set(row) == set(ROLES), f"{key}: every role needs an expectation"
-        has_object = any(part in key[1] for part in ("{plan_id}", "{passkey_id}", "{delegation_id}")) or key == (
+        has_object = any(part in key[1] for part in ("{plan_id}", "{passkey_id}", "{delegation_id}", "{consent_id}")) or key == (
             "POST",
             "/vaelg-borger",
         )
@@ -308,6 +321,8 @@ class Objects:
     other_passkey_id: int
     annette_delegation_id: int
     mads_delegation_id: int
+    annette_consent_id: int
+    mads_consent_id: int
 
 
 def _user(db: Session, display_name: str) -> User:
@@ -316,6 +331,12 @@ def _user(db: Session, display_name: str) -> User:
 
 def _plan_id(db: Session, full_name: str) -> int:
     return db.scalars(select(Plan.id).join(Person, Plan.citizen_id == Person.id).where(Person.full_name == full_name)).one()
+
+
+def _first_consent_id(db: Session, full_name: str) -> int:
+    """The first consent of the person's plan (Annette's: the one to the joint jobcenter)."""
+    plan_id = _plan_id(db, full_name)
+    return db.scalars(select(Consent.id).where(Consent.plan_id == plan_id).order_by(Consent.id)).first()  # type: ignore[return-value]
 
 
 def _passkey(db: Session, user: User) -> PasskeyCredential:
@@ -392,6 +413,8 @@ def _objects(db: Session, role: str) -> Objects:
         other_passkey_id=other_passkey.id,
         annette_delegation_id=annette_delegation.id,
         mads_delegation_id=mads_delegation.id,
+        annette_consent_id=_first_consent_id(db, "Annette Nielsen"),
+        mads_consent_id=_first_consent_id(db, "Mads Poulsen"),
     )
 
 
@@ -405,6 +428,8 @@ def _concrete_path(path: str, which: str | None, objects: Objects) -> str:
         return path.replace("{passkey_id}", str(passkey_id))
     if "{delegation_id}" in path:
         return path.replace("{delegation_id}", str(objects.annette_delegation_id if own else objects.mads_delegation_id))
+    if "{consent_id}" in path:
+        return path.replace("{consent_id}", str(objects.annette_consent_id if own else objects.mads_consent_id))
     if "{token}" in path:
         return path.replace("{token}", INVALID_TOKEN)
     assert "{" not in path, f"no object for {path}"

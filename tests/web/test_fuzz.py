@@ -48,6 +48,8 @@ FORMS: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     "accept_as_new_relative": (None, "/fuldmagt/{text}/ny", ()),
     "accept_as_relative": ("Lene Nielsen", "/fuldmagt/{text}", ()),
     "act_for": ("Lene Nielsen", "/vaelg-borger", ("delegation_id",)),
+    "give_consent": ("Annette Nielsen", "/samtykker", ("recipient", "purpose", "valid_until")),
+    "withdraw_consent": ("Annette Nielsen", "/samtykker/{text}/tilbagekald", ()),
 }
 
 # GET path -> (persona, query parameters the view reads)
@@ -57,6 +59,8 @@ QUERIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "/indstillinger": ("Annette Nielsen", ("ny", "gendannet")),
     "/sag/plan/{text}": ("Camilla Brandt", ()),
     "/hvem-har-set": ("Annette Nielsen", ("maaned", "afdeling", "side")),
+    "/samtykker": ("Annette Nielsen", ("givet", "tilbagekaldt")),
+    "/samtykker/{text}/tilbagekald": ("Annette Nielsen", ()),
 }
 
 hostile_text = st.one_of(
