@@ -23,6 +23,7 @@ from portal.consent import views as consent_views
 from portal.db import Database
 from portal.pages import views as page_views
 from portal.plans import views as plan_views
+from portal.plans import views_goals as goal_views
 from portal.security import CsrfProtection, SessionCookie
 from portal.services import build_services
 from portal.settings import Settings
@@ -118,6 +119,7 @@ def build_routes() -> list[BaseRoute]:
         *page_views.routes(),
         *account_views.routes(),
         *plan_views.routes(),
+        *goal_views.routes(),
         *consent_views.routes(),
         Mount("/static", app=VersionedStaticFiles(directory=STATIC_DIR), name="static"),
     ]

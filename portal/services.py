@@ -18,6 +18,7 @@ from portal.accounts.services import Accounts
 from portal.audit.services import Audit
 from portal.consent.services import Delegations
 from portal.db import Database
+from portal.plans.goals import GoalService, Goals
 from portal.plans.services import PlanReader, SqlPlanReader
 from portal.ratelimit import RateLimits
 from portal.settings import Settings
@@ -28,6 +29,7 @@ class Services:
     accounts: Accounts
     audit: Audit
     delegations: Delegations
+    goals: GoalService
     identity_proofing: IdentityProofing
     plans: PlanReader
     rate_limits: RateLimits
@@ -42,12 +44,14 @@ class Services:
 def build_services(settings: Settings, database: Database) -> Services:
     # The scoped session stands for the request's own session in every call (see Database.current).
     db = cast(Session, database.current)
+    plans = SqlPlanReader(db)
     return Services(
         accounts=Accounts(db, settings.secret_key),
         audit=Audit(db),
         delegations=Delegations(db, settings.secret_key, settings.origin),
+        goals=Goals(db, plans),
         identity_proofing=ActivationLetters(db, settings.secret_key, settings.origin),
-        plans=SqlPlanReader(db),
+        plans=plans,
         rate_limits=RateLimits(db),
         # The name the browser shows beside the passkey; it is the product's name in every language.
         relying_party=RelyingParty(id=settings.rp_id, name="Én plan", origin=settings.origin),
