@@ -77,12 +77,11 @@ class PlanReader(Protocol):
 
 
 def _plan_loading_options() -> list[ExecutableOption]:
-    """A whole plan in six statements, however many efforts it has.
+    """A whole plan in five statements, however many efforts it has.
 
     Things that belong to one row (the citizen, the contact person and their department) and
     the short lists under one row (an effort's time slots and goals) are joined in; each long
-    list (members, goals, efforts, meetings) is one more statement for the whole plan, and so are
-    the goals' self-ratings.
+    list (members, goals, efforts, meetings) is one more statement for the whole plan.
     """
     return [
         joinedload(Plan.citizen),
@@ -91,9 +90,8 @@ def _plan_loading_options() -> list[ExecutableOption]:
         # The one list joined to the plan's own row: joining two would multiply their rows.
         joinedload(Plan.participants),
         selectinload(Plan.members).joinedload(PlanMember.person).joinedload(Person.health_restrictions),
-        selectinload(Plan.goals).options(
-            joinedload(Goal.effort_links), joinedload(Goal.member), selectinload(Goal.progress)
-        ),
+        # A goal's self-ratings are joined to it: the links to efforts are read from the efforts' side.
+        selectinload(Plan.goals).options(joinedload(Goal.member), joinedload(Goal.progress)),
         selectinload(Plan.efforts).options(
             joinedload(Effort.slots),
             joinedload(Effort.goal_links),

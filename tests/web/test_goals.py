@@ -400,3 +400,19 @@ def test_the_plans_are_distinct(demo_db: Session) -> None:
     """The other-plan test means something only if Mads's goal is on another plan than Annette's."""
     assert _goal(demo_db, MADS).plan_id != _goal(demo_db, ANXIETY).plan_id
     assert demo_db.scalar(select(func.count()).select_from(Plan)) >= 2
+
+
+# --- cost ----------------------------------------------------------------------------------------
+
+
+def test_the_goal_page_costs_what_the_plan_page_costs(client: PortalClient, demo_db: Session, demo_connection: Any) -> None:
+    from tests.web.test_statement_counts import MAX_STATEMENTS, _page_statements
+
+    goal = _goal(demo_db, ANXIETY)
+    client.login_as("Annette Nielsen")
+    cold = _page_statements(client, demo_connection, f"/min-plan/maal/{goal.id}", cold=True)
+    warm = _page_statements(client, demo_connection, f"/min-plan/maal/{goal.id}")
+    plan_warm = _page_statements(client, demo_connection, "/min-plan")
+    print(f"goal page: {len(cold)} statements with the plan loaded, {len(warm)} with its copy in memory")
+    assert len(cold) <= MAX_STATEMENTS, "\n".join(cold)
+    assert len(warm) == len(plan_warm), "\n".join(warm)
