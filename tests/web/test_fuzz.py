@@ -48,6 +48,9 @@ FORMS: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     "accept_as_new_relative": (None, "/fuldmagt/{text}/ny", ()),
     "accept_as_relative": ("Lene Nielsen", "/fuldmagt/{text}", ()),
     "act_for": ("Lene Nielsen", "/vaelg-borger", ("delegation_id",)),
+    # Goal 1 is Annette's first goal in the demo: the fields get past the goal lookup into the form.
+    "answer_goal": ("Annette Nielsen", "/min-plan/maal/1/svar", ("answer", "comment", "version")),
+    "rate_goal": ("Annette Nielsen", "/min-plan/maal/1/fremskridt", ("score",)),
 }
 
 # GET path -> (persona, query parameters the view reads)
@@ -56,6 +59,8 @@ QUERIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "/min-plan/uge": ("Annette Nielsen", ("uge",)),
     "/indstillinger": ("Annette Nielsen", ("ny", "gendannet")),
     "/sag/plan/{text}": ("Camilla Brandt", ()),
+    "/min-plan/maal/{text}": ("Annette Nielsen", ()),
+    "/min-plan/maal/1": ("Annette Nielsen", ("gemt",)),
 }
 
 hostile_text = st.one_of(
