@@ -416,3 +416,18 @@ def test_the_goal_page_costs_what_the_plan_page_costs(client: PortalClient, demo
     print(f"goal page: {len(cold)} statements with the plan loaded, {len(warm)} with its copy in memory")
     assert len(cold) <= MAX_STATEMENTS, "\n".join(cold)
     assert len(warm) == len(plan_warm), "\n".join(warm)
+
+
+def test_a_race_past_the_check_is_caught_by_the_goals_version(demo_db: Session) -> None:
+    """Two answers sent at the same moment both pass the check; the version column stops the second."""
+    from sqlalchemy import update
+    from sqlalchemy.orm.exc import StaleDataError
+
+    goal = _goal(demo_db, ANXIETY)
+    seen = goal.version
+    # Another request's answer lands between this one's check and its write (not through this session).
+    demo_db.execute(update(Goal.__table__).where(Goal.__table__.c.id == goal.id).values(version=seen + 1))
+    with pytest.raises(StaleDataError):
+        _goals(demo_db).answer(
+            goal.id, seen_version=seen, answer="agreed", comment="", by=_camilla(demo_db), on_behalf_of=None, now=goal.plan.created_at,
+        )
