@@ -33,7 +33,7 @@ _LABELS: dict[str, dict[str, Callable[[], str]]] = {
         "wants_change": lambda: _("You want a change"),
     },
     "citizen_answer": {
-        "pending": lambda: _("Waiting for the citizen's answer"),
+        "pending": lambda: _("Not answered yet"),
         "agreed": lambda: _("Agrees"),
         "wants_change": lambda: _("Wants a change"),
     },
