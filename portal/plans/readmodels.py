@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from portal.accounts.models import Person, User
 from portal.plans.models import Effort, Goal, Meeting, Participant, Plan
+
+DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,11 @@ class ProgressItem:
 
     score: int
     recorded_at: dt.datetime
+
+    @property
+    def day(self) -> dt.date:
+        """The Danish calendar day it was given on (just after midnight in Denmark is still yesterday in UTC)."""
+        return self.recorded_at.astimezone(DANISH_TIME).date()
 
 
 @dataclass(frozen=True)

@@ -78,3 +78,8 @@ def test_one_rating_sits_in_the_middle_and_none_draws_nothing() -> None:
 
 def test_the_compact_chart_leaves_no_room_for_the_scale() -> None:
     assert progress_chart(_items(1, 2), compact=True).left < progress_chart(_items(1, 2)).left
+
+
+def test_a_rating_just_after_danish_midnight_counts_on_the_danish_day() -> None:
+    item = ProgressItem(5, dt.datetime(2026, 1, 15, 23, 30, tzinfo=dt.timezone.utc))
+    assert item.day == dt.date(2026, 1, 16)
