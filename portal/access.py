@@ -221,6 +221,25 @@ def citizen_visible_member_ids(members: Iterable[Member], person_id: int) -> fro
     )
 
 
+class GoalRef(Protocol):
+    """A goal row, or a read model of one: whose part of the plan it belongs to."""
+
+    @property
+    def member_person_id(self) -> int: ...
+
+
+def citizen_may_see_goal(principal: Principal, members: Iterable[Member], goal: GoalRef) -> bool:
+    """The citizen side sees (and, with the scope, answers) a goal on the plan it is a member of,
+    about the citizen or a child in their custody. ``members`` are the goal's own plan's."""
+    person_id = principal.subject_person_id
+    if person_id is None:
+        return False
+    members = list(members)
+    if person_id not in {member.person_id for member in members}:
+        return False  # another household's plan
+    return goal.member_person_id in citizen_visible_member_ids(members, person_id)
+
+
 def delegation_in_force(delegation: Delegation, today: dt.date) -> str | None:
     """None when the power of attorney holds today, else why not."""
     if delegation.revoked_at is not None:

@@ -32,6 +32,11 @@ _LABELS: dict[str, dict[str, Callable[[], str]]] = {
         "agreed": lambda: _("You agree"),
         "wants_change": lambda: _("You want a change"),
     },
+    "citizen_answer": {
+        "pending": lambda: _("Not answered yet"),
+        "agreed": lambda: _("Agrees"),
+        "wants_change": lambda: _("Wants a change"),
+    },
     "effort_status": {
         "waiting": lambda: _("Waiting"),
         "planned": lambda: _("Planned"),

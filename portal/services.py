@@ -18,6 +18,7 @@ from portal.accounts.services import Accounts
 from portal.audit.services import Audit
 from portal.consent.services import Consents, Delegations
 from portal.db import Database
+from portal.plans.goals import GoalService, Goals
 from portal.plans.services import PlanReader, SqlPlanReader
 from portal.ratelimit import RateLimits
 from portal.settings import Settings
@@ -29,6 +30,7 @@ class Services:
     audit: Audit
     consents: Consents
     delegations: Delegations
+    goals: GoalService
     identity_proofing: IdentityProofing
     plans: PlanReader
     rate_limits: RateLimits
@@ -49,6 +51,7 @@ def build_services(settings: Settings, database: Database) -> Services:
         audit=Audit(db),
         consents=Consents(db, plans),
         delegations=Delegations(db, settings.secret_key, settings.origin),
+        goals=Goals(db, plans),
         identity_proofing=ActivationLetters(db, settings.secret_key, settings.origin),
         plans=plans,
         rate_limits=RateLimits(db),

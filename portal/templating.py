@@ -18,6 +18,7 @@ from jinja2_fragments.starlette import Jinja2Blocks
 
 from portal import i18n
 from portal.labels import label
+from portal.plans.progress import progress_chart
 from portal.settings import PROJECT_ROOT
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -147,6 +148,7 @@ def build_templates(
         label=label,
         weekday_name=_weekday_name,
         slot_summary=slot_summary,
+        progress_chart=progress_chart,
         **(extra_globals or {}),
     )
     env.globals["effort_card"] = _effort_cards(env)

@@ -130,6 +130,18 @@ class Goal(Base):
     # but are never secret: the full record shows them.
     show_on_front: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Rises with every change to the goal (an answer, a new wording): an answer given to an
+    # older version is refused, so a second browser tab never silently overwrites the first.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    answered_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    # What a caseworker changed since the citizen last answered ({"citizen_wording": old, …}),
+    # shown to the citizen until they answer again.
+    previous_values: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    # Optimistic locking: a stale UPDATE affects no row and raises StaleDataError.
+    __mapper_args__ = {"version_id_col": version}
 
     plan: Mapped[Plan] = relationship(back_populates="goals")
     member: Mapped[Person] = relationship()

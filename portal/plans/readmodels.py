@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from portal.accounts.models import Person, User
 from portal.plans.models import Effort, Goal, Meeting, Participant, Plan
+
+DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,19 @@ class EffortItem:
 
 
 @dataclass(frozen=True)
+class ProgressItem:
+    """One self-rating of a goal, 0–10."""
+
+    score: int
+    recorded_at: dt.datetime
+
+    @property
+    def day(self) -> dt.date:
+        """The Danish calendar day it was given on (just after midnight in Denmark is still yesterday in UTC)."""
+        return self.recorded_at.astimezone(DANISH_TIME).date()
+
+
+@dataclass(frozen=True)
 class GoalItem:
     id: int
     member_person_id: int
@@ -74,6 +90,12 @@ class GoalItem:
     citizen_confirmation: str
     citizen_comment: str | None
     show_on_front: bool
+    version: int = 1
+    answered_at: dt.datetime | None = None
+    # What a caseworker changed since the citizen last answered: (field, the earlier value).
+    previous_values: tuple[tuple[str, str], ...] = ()
+    changed_at: dt.datetime | None = None
+    progress: tuple[ProgressItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +173,11 @@ def goal_item(goal: Goal) -> GoalItem:
         citizen_confirmation=goal.citizen_confirmation,
         citizen_comment=goal.citizen_comment,
         show_on_front=goal.show_on_front,
+        version=goal.version,
+        answered_at=goal.answered_at,
+        previous_values=tuple(sorted((goal.previous_values or {}).items())),
+        changed_at=goal.changed_at,
+        progress=tuple(ProgressItem(p.score, p.recorded_at) for p in goal.progress),
     )
 
 

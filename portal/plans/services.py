@@ -90,7 +90,8 @@ def _plan_loading_options() -> list[ExecutableOption]:
         # The one list joined to the plan's own row: joining two would multiply their rows.
         joinedload(Plan.participants),
         selectinload(Plan.members).joinedload(PlanMember.person).joinedload(Person.health_restrictions),
-        selectinload(Plan.goals).options(joinedload(Goal.effort_links), joinedload(Goal.member)),
+        # A goal's self-ratings are joined to it: the links to efforts are read from the efforts' side.
+        selectinload(Plan.goals).options(joinedload(Goal.member), joinedload(Goal.progress)),
         selectinload(Plan.efforts).options(
             joinedload(Effort.slots),
             joinedload(Effort.goal_links),

@@ -41,6 +41,7 @@ Objects, for routes with an id in the path ("own" / "other"):
                        a delegation Mads gave someone else
 * ``{consent_id}``     the first consent of Annette's plan / the first consent of Mads's plan
 * ``{token}``          always a syntactically invalid token ("invalid")
+* ``{goal_id}``        a goal on Annette's plan / a goal on Mads Poulsen's plan
 
 ``POST /vaelg-borger`` takes the delegation in its form body rather than its path, so it
 gets the same own / other split (Lene's delegation / Mads's delegation).
@@ -63,7 +64,7 @@ from portal.app import create_app
 from portal.audit.models import SecurityEvent
 from portal.consent.models import Consent, Delegation
 from portal.db import Database
-from portal.plans.models import Plan
+from portal.plans.models import Goal, Plan
 
 from tests.conftest import PortalClient, make_settings
 
@@ -178,6 +179,20 @@ EXPECTED: dict[tuple[str, str], dict[str, Expectation]] = {
     },
     # --- portal/audit/views.py: who looked at my plan (the citizen, or a relative who may read it)
     ("GET", "/hvem-har-set"): {ANON: L, CIT: A, REL: A, REL_NS: F, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    # --- portal/plans/views_goals.py: a goal on the citizen side; answering and rating need confirm_goals,
+    # which Lene lacks (she may read the goal, not answer it)
+    ("GET", "/min-plan/maal/{goal_id}"): {
+        ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(A, H), REL_NS: Obj(F, F), CW_IN: Obj(H, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
+    ("POST", "/min-plan/maal/{goal_id}/svar"): {
+        ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(F, F), REL_NS: Obj(F, F), CW_IN: Obj(H, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
+    ("POST", "/min-plan/maal/{goal_id}/fremskridt"): {
+        ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(F, F), REL_NS: Obj(F, F), CW_IN: Obj(H, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
     # --- portal/consent/views.py: the citizen's side of powers of attorney
     ("GET", "/fuldmagter"): {ANON: L, CIT: A, REL: H, REL_NS: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
     ("POST", "/fuldmagter"): {ANON: L, CIT: A, REL: H, REL_NS: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
@@ -274,7 +289,7 @@ def test_the_matrix_names_no_route_that_is_gone() -> None:
 def test_the_matrix_is_complete_and_well_formed() -> None:
     for key, row in EXPECTED.items():
         assert set(row) == set(ROLES), f"{key}: every role needs an expectation"
-        has_object = any(part in key[1] for part in ("{plan_id}", "{passkey_id}", "{delegation_id}", "{consent_id}")) or key == (
+        has_object = any(part in key[1] for part in ("{plan_id}", "{passkey_id}", "{delegation_id}", "{consent_id}", "{goal_id}")) or key == (
             "POST",
             "/vaelg-borger",
         )
@@ -323,6 +338,8 @@ class Objects:
     mads_delegation_id: int
     annette_consent_id: int
     mads_consent_id: int
+    annette_goal_id: int
+    mads_goal_id: int
 
 
 def _user(db: Session, display_name: str) -> User:
@@ -337,6 +354,15 @@ def _first_consent_id(db: Session, full_name: str) -> int:
     """The first consent of the person's plan (Annette's: the one to the joint jobcenter)."""
     plan_id = _plan_id(db, full_name)
     return db.scalars(select(Consent.id).where(Consent.plan_id == plan_id).order_by(Consent.id)).first()  # type: ignore[return-value]
+
+
+def _goal_id(db: Session, full_name: str) -> int:
+    """A goal about the plan's own citizen (not a child), first by position."""
+    goal_id = db.scalars(
+        select(Goal.id).join(Person, Goal.member_person_id == Person.id).where(Person.full_name == full_name).order_by(Goal.position, Goal.id)
+    ).first()
+    assert goal_id is not None, f"the demo plan of {full_name} needs a goal about them"
+    return goal_id
 
 
 def _passkey(db: Session, user: User) -> PasskeyCredential:
@@ -415,6 +441,8 @@ def _objects(db: Session, role: str) -> Objects:
         mads_delegation_id=mads_delegation.id,
         annette_consent_id=_first_consent_id(db, "Annette Nielsen"),
         mads_consent_id=_first_consent_id(db, "Mads Poulsen"),
+        annette_goal_id=_goal_id(db, "Annette Nielsen"),
+        mads_goal_id=_goal_id(db, "Mads Poulsen"),
     )
 
 
@@ -430,6 +458,8 @@ def _concrete_path(path: str, which: str | None, objects: Objects) -> str:
         return path.replace("{delegation_id}", str(objects.annette_delegation_id if own else objects.mads_delegation_id))
     if "{consent_id}" in path:
         return path.replace("{consent_id}", str(objects.annette_consent_id if own else objects.mads_consent_id))
+    if "{goal_id}" in path:
+        return path.replace("{goal_id}", str(objects.annette_goal_id if own else objects.mads_goal_id))
     if "{token}" in path:
         return path.replace("{token}", INVALID_TOKEN)
     assert "{" not in path, f"no object for {path}"

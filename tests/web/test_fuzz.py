@@ -50,6 +50,9 @@ FORMS: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     "act_for": ("Lene Nielsen", "/vaelg-borger", ("delegation_id",)),
     "give_consent": ("Annette Nielsen", "/samtykker", ("recipient", "purpose", "valid_until")),
     "withdraw_consent": ("Annette Nielsen", "/samtykker/{text}/tilbagekald", ()),
+    # Goal 1 is Annette's first goal in the demo: the fields get past the goal lookup into the form.
+    "answer_goal": ("Annette Nielsen", "/min-plan/maal/1/svar", ("answer", "comment", "version")),
+    "rate_goal": ("Annette Nielsen", "/min-plan/maal/1/fremskridt", ("score",)),
 }
 
 # GET path -> (persona, query parameters the view reads)
@@ -61,6 +64,8 @@ QUERIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "/hvem-har-set": ("Annette Nielsen", ("maaned", "afdeling", "side")),
     "/samtykker": ("Annette Nielsen", ("givet", "tilbagekaldt")),
     "/samtykker/{text}/tilbagekald": ("Annette Nielsen", ()),
+    "/min-plan/maal/{text}": ("Annette Nielsen", ()),
+    "/min-plan/maal/1": ("Annette Nielsen", ("gemt",)),
 }
 
 hostile_text = st.one_of(
