@@ -94,7 +94,21 @@ def url_for(context: Any, name: str, /, **path_params: Any) -> str:
     """The path of a named route, as links and form actions want it: Starlette's own ``url_for``
     gives an absolute URL, whose scheme behind a proxy need not be the one the browser used."""
     request = context["request"]
-    return request.base_url.path.rstrip("/") + str(request.app.url_path_for(name, **path_params))
+    root = request.scope.get("root_path", "").rstrip("/")
+    return root + _route_path(request.app.router, name, path_params)
+
+
+def _route_path(router: Any, name: str, params: dict[str, Any]) -> str:
+    # A page links to the same few routes on every request, and finding a route by name walks
+    # all of them; the answers are kept on the router, which the routes belong to.
+    paths: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = router.__dict__.setdefault("_portal_paths", {})
+    key = (name, tuple(sorted(params.items())))
+    path = paths.get(key)
+    if path is None:
+        if len(paths) > 10_000:  # links with ids are many; start over rather than grow for ever
+            paths.clear()
+        path = paths[key] = str(router.url_path_for(name, **params))
+    return path
 
 
 def danish_text(value: object) -> Markup:
