@@ -64,3 +64,22 @@ def test_the_caseload_caption_spans_the_table_on_a_phone(phone, live_server: Liv
     # One line or two, not a word per line.
     line_height = phone.evaluate("parseFloat(getComputedStyle(document.querySelector('table caption')).lineHeight)")
     assert caption["height"] <= 2.5 * line_height
+
+
+def test_the_plan_fits_a_phone_and_does_not_move_while_it_loads(phone, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    enter_as(phone, live_server, persona(live_server, "Annette Nielsen"))
+    assert phone.url.endswith("/min-plan")
+    phone.reload()  # a whole load of the page itself, font and all
+    phone.wait_for_load_state("networkidle")
+    assert_no_horizontal_overflow(phone, "plan-360")
+    # Cumulative layout shift of the load (the web font arriving must not move the text): under 0.1.
+    shift = phone.evaluate(
+        """() => new Promise(resolve => {
+            let total = 0;
+            new PerformanceObserver(list => {
+                for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+            }).observe({type: "layout-shift", buffered: true});
+            setTimeout(() => resolve(total), 500);
+        })"""
+    )
+    assert shift < 0.1, shift
