@@ -161,3 +161,25 @@ def test_every_page_with_a_passkey_form_loads_the_script() -> None:
         source = template.read_text(encoding="utf-8")
         if re.search(r'"data-passkey":', source):
             assert "app/passkeys.js" in source, template
+
+
+def test_a_first_visit_to_my_plan_stays_under_60_kb_compressed(client: PortalClient) -> None:
+    """The page, what its head links and every font its CSS declares, gzipped as the server sends text.
+
+    benchmarks/first_visit.py measures the same in a real browser; this keeps the budget from
+    creeping up unnoticed (issue 8: a phone on a weak connection)."""
+    import gzip
+
+    client.login_as("Annette Nielsen")
+    page = client.get("/min-plan")
+    head = BeautifulSoup(page.text, "html.parser").head
+    assert head is not None
+    sizes = {"/min-plan": len(gzip.compress(page.content, 6))}
+    linked = [str(tag["href"]) for tag in head.find_all("link", href=True)] + [str(tag["src"]) for tag in head.find_all("script", src=True)]
+    for url in linked:
+        body = client.get(url).content
+        sizes[url] = len(body) if url.split("?")[0].endswith(".woff2") else len(gzip.compress(body, 6))
+        if url.split("?")[0].endswith(".css"):
+            for font in re.findall(r'url\("?(/static/fonts/[^")]+)"?\)', body.decode()):
+                sizes[font] = len(client.get(font).content)
+    assert sum(sizes.values()) <= 60_000, sizes
