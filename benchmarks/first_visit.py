@@ -1,4 +1,5 @@
-"""What a first visit to /min-plan transfers, compressed, by kind (HTML, CSS, JS, fonts, images).
+"""What a first visit to /min-plan transfers, compressed, by kind (HTML, CSS, JS, fonts, images),
+and what a repeat visit with a warm cache transfers.
 
 A real Chromium logs in as Annette through the demo switcher and loads /min-plan with
 an empty cache; every response it fetched for that page is then counted as sent over
@@ -81,12 +82,25 @@ def main() -> None:
             first.on("response", lambda r: seen.append((r.url, r.headers.get("content-type", ""))))
             first.goto(f"{origin}/min-plan")
             first.wait_for_load_state("networkidle")
+            first_visit = list(seen)
+            # The repeat visit: the same page again in the same browser, its cache warm. What
+            # crosses the wire is what Chromium itself counts (0 for a file from its cache).
+            cdp = fresh.new_cdp_session(first)
+            cdp.send("Network.enable")
+            repeat: dict[str, tuple[str, int]] = {}
+            urls: dict[str, str] = {}
+            cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
+            cdp.on("Network.responseReceived", lambda e: repeat.__setitem__(e["requestId"], (e["response"].get("mimeType", ""), 0)))
+            cdp.on("Network.loadingFinished", lambda e: repeat.__setitem__(
+                e["requestId"], (repeat.get(e["requestId"], ("", 0))[0], int(e["encodedDataLength"]))))
+            first.goto(f"{origin}/min-plan")
+            first.wait_for_load_state("networkidle")
             browser.close()
 
         totals: dict[str, int] = {}
         raw_totals: dict[str, int] = {}
         with httpx.Client(cookies=cookies) as client:
-            for response_url, content_type in seen:
+            for response_url, content_type in first_visit:
                 with client.stream("GET", response_url, headers={"Accept-Encoding": "gzip"}) as response:
                     wire = sum(len(chunk) for chunk in response.iter_raw())
                 body = client.get(response_url, headers={"Accept-Encoding": "identity"}).content
@@ -101,6 +115,10 @@ def main() -> None:
                 print(f"  {kind:6} {totals[kind]:8,d} B   (raw {raw_totals[kind]:,d} B)")
         total = sum(totals.values())
         print(f"  total  {total:8,d} B   (raw {sum(raw_totals.values()):,d} B, ratio {total / sum(raw_totals.values()):.2f})")
+        print("repeat visit to /min-plan, bytes Chromium received (headers included; 0 from its cache):")
+        for request_id, (mime, size) in repeat.items():
+            print(f"  {kind_of(urls.get(request_id, ''), mime):6} {size:8,d} B   {urls.get(request_id, '?').replace(origin, '')}")
+        print(f"  total  {sum(size for _, size in repeat.values()):8,d} B")
 
 
 if __name__ == "__main__":

@@ -120,21 +120,22 @@ def danish_text(value: object) -> Markup:
 
 
 def _effort_cards(env: jinja2.Environment) -> Any:
-    """``effort_card(effort, show_person)``: one effort as the citizen sees it, rendered once.
+    """``effort_card(effort, show_person, also_serves=())``: one effort as the citizen sees it, rendered once.
 
     An effort's card depends only on the effort's read model (frozen, so it can be a key), on
-    whether names are shown and on the language; the same card is shown on every visit until
-    the effort changes, so it is kept rather than rendered again for every request.
+    whether names are shown, on the other goals it names as "also helps with" (goal id and
+    wording, a tuple) and on the language; the same card is shown on every visit until the
+    effort changes, so it is kept rather than rendered again for every request.
     """
     from portal.plans.catalogue import load_legal_bases
 
     @lru_cache(maxsize=4096)
-    def card(effort: Any, show_person: bool, locale: str) -> Markup:
+    def card(effort: Any, show_person: bool, also_serves: tuple[tuple[int, str], ...], locale: str) -> Markup:
         macro = env.get_template("macros/plan.html").module.citizen_effort  # type: ignore[attr-defined]
-        return Markup(macro(effort, load_legal_bases(), show_person))
+        return Markup(macro(effort, load_legal_bases(), show_person, also_serves))
 
-    def effort_card(effort: Any, show_person: bool) -> Markup:
-        return card(effort, bool(show_person), i18n.current_locale.get())
+    def effort_card(effort: Any, show_person: bool, also_serves: tuple[tuple[int, str], ...] = ()) -> Markup:
+        return card(effort, bool(show_person), tuple(also_serves), i18n.current_locale.get())
 
     return effort_card
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -13,7 +15,7 @@ from portal.access import Access
 from portal.errors import error_response
 from portal.plans import schedule
 from portal.plans.catalogue import load_legal_bases
-from portal.plans.readmodels import EffortItem
+from portal.plans.readmodels import EffortItem, GoalItem
 from portal.plans.services import CitizenPlanView
 from portal.web import DeclaredRoute, context, not_found, parse_id, render, route
 
@@ -29,18 +31,41 @@ def _citizen_view(request: Request) -> CitizenPlanView | None:
     return ctx.services.plans.citizen_view(person_id)
 
 
+@dataclass(frozen=True)
+class PlacedEffort:
+    """An effort as the plan page shows it, once, under the first shown goal it serves; and the other shown goals it serves."""
+
+    effort: EffortItem
+    also_serves: tuple[tuple[int, str], ...]  # (goal id, the citizen's wording)
+
+
+def place_efforts(
+    goals: Sequence[GoalItem], efforts: Sequence[EffortItem]
+) -> tuple[dict[int, list[PlacedEffort]], list[EffortItem]]:
+    """Each effort once: under the first shown goal it serves, naming the other shown goals it
+    serves; an effort that serves no shown goal (none, or only goals kept off the front page)
+    goes with the other help. Nothing is left out: a goal off the front page is not a secret."""
+    shown = {goal.id: index for index, goal in enumerate(goals)}
+    wording = {goal.id: goal.citizen_wording for goal in goals}
+    by_goal: dict[int, list[PlacedEffort]] = defaultdict(list)
+    others: list[EffortItem] = []
+    for effort in efforts:
+        served = sorted({goal_id for goal_id in effort.goal_ids if goal_id in shown}, key=shown.__getitem__)
+        if not served:
+            others.append(effort)
+            continue
+        first, *rest = served
+        by_goal[first].append(PlacedEffort(effort, tuple((goal_id, wording[goal_id]) for goal_id in rest)))
+    return by_goal, others
+
+
 def my_plan(request: Request) -> Response:
     view = _citizen_view(request)
     if view is None:
         return render(request, "citizen/no_plan.html")
     efforts = [e for e in view.efforts if e.status != "ended"]
     goals = [g for g in view.goals if g.show_on_front and g.status != "dropped"]
-    efforts_by_goal: dict[int, list[EffortItem]] = defaultdict(list)
-    linked: set[int] = set()
-    for effort in efforts:
-        for goal_id in effort.goal_ids:
-            efforts_by_goal[goal_id].append(effort)
-            linked.add(effort.id)
+    efforts_by_goal, other_efforts = place_efforts(goals, efforts)
     now = context(request).now
     return render(
         request,
@@ -48,7 +73,7 @@ def my_plan(request: Request) -> Response:
         plan=view.plan,
         goals=goals,
         efforts_by_goal=efforts_by_goal,
-        other_efforts=[e for e in efforts if e.id not in linked],
+        other_efforts=other_efforts,
         hidden_goal_count=sum(1 for g in view.goals if not g.show_on_front),
         next_meeting=next((m for m in view.meetings if m.starts_at >= now), None),
         show_person=view.show_person,

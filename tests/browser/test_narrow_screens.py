@@ -64,3 +64,28 @@ def test_the_caseload_caption_spans_the_table_on_a_phone(phone, live_server: Liv
     # One line or two, not a word per line.
     line_height = phone.evaluate("parseFloat(getComputedStyle(document.querySelector('table caption')).lineHeight)")
     assert caption["height"] <= 2.5 * line_height
+
+
+def test_the_plan_fits_a_phone_and_does_not_move_while_it_loads(phone, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    enter_as(phone, live_server, persona(live_server, "Annette Nielsen"))
+    assert phone.url.endswith("/min-plan")
+    # A weak connection, and nothing from the cache: the web font arrives well after the text.
+    cdp = phone.context.new_cdp_session(phone)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 300, "downloadThroughput": 50_000, "uploadThroughput": 50_000})
+    phone.reload()
+    phone.wait_for_load_state("networkidle")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    assert_no_horizontal_overflow(phone, "plan-360")
+    # Cumulative layout shift of the load (the web font arriving must not move the text): under 0.1.
+    shift = phone.evaluate(
+        """() => new Promise(resolve => {
+            let total = 0;
+            new PerformanceObserver(list => {
+                for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+            }).observe({type: "layout-shift", buffered: true});
+            setTimeout(() => resolve(total), 500);
+        })"""
+    )
+    assert shift < 0.1, shift
