@@ -40,6 +40,7 @@ class CitizenPlanView:
     efforts: tuple[EffortItem, ...]
     meetings: tuple[MeetingItem, ...]
     show_person: bool              # more than one person's part is shown
+    member_ids: frozenset[int] = frozenset()  # whose parts: citizen_visible_member_ids
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ class SqlPlanReader:
             efforts=tuple(e for e in snapshot.efforts if e.member_person_id in member_ids),
             meetings=snapshot.meetings,
             show_person=len(member_ids) > 1,
+            member_ids=member_ids,
         )
 
     def consents(self, plan_id: int) -> list[ConsentFacts]:
