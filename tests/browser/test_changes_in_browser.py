@@ -41,9 +41,9 @@ def changes_happen(server: LiveServer) -> None:
 
 
 def test_from_news_on_the_plan_to_the_changes_accessibly(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
-    changes_happen(live_server)
     user, _plan = annette(live_server)
-    enter_as(page, live_server, user)
+    enter_as(page, live_server, user)  # lands on /min-plan: the visit before the changes
+    changes_happen(live_server)
     page.goto(f"{live_server.url}/min-plan")
     assert "Nyt siden sidst:" in page.locator("main .plan-news").inner_text()
     assert_accessible(page)
