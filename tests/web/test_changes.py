@@ -189,3 +189,36 @@ def test_the_changes_page_costs_the_same_for_5_and_500_revisions(
     assert "?side=2" in page.text
     assert client.get(PATH + "?side=6").status_code == 200
     assert client.get(PATH + "?side=nul").status_code == 400
+
+
+def test_a_plan_visit_with_news_costs_one_count_and_one_small_write_more(
+    client: PortalClient, demo_db: Session, demo_connection: Connection
+) -> None:
+    """The marker costs the plan page one count, and one upsert only on a visit that finds news."""
+    from tests.web.test_statement_counts import MAX_STATEMENTS
+
+    home_guide = effort(demo_db, HOME_GUIDE)
+    camilla = user(demo_db, "Camilla Brandt")
+    client.login_as("Annette Nielsen")
+    client.get("/min-plan")
+    counts = []
+    for total in (5, 500):
+        start = dt.datetime.now(UTC)
+        demo_db.add_all(
+            Revision(
+                plan_id=home_guide.plan_id, user_id=camilla.id, occurred_at=start + dt.timedelta(microseconds=number),
+                entity="effort", entity_id=home_guide.id, field="status", old_value="planned", new_value="active",
+            )
+            for number in range(total)
+        )
+        demo_db.flush()
+        client.app.state.services.plans.snapshots.clear()  # type: ignore[attr-defined]
+        with counted(demo_connection) as statements:
+            page = client.get("/min-plan")
+        assert f"Nyt siden sidst: {total} ændringer" in text_of(page.text)
+        counts.append(len(statements))
+        print(f"/min-plan with {total} new revisions, plan loaded: {len(statements)} statements")
+    assert counts[0] == counts[1] <= MAX_STATEMENTS + 1, counts
+    with counted(demo_connection) as statements:
+        client.get("/min-plan")
+    assert not any(s.lstrip().upper().startswith(("INSERT", "UPDATE")) for s in statements), "no news: no write"
