@@ -223,3 +223,11 @@ def test_a_plan_visit_with_news_costs_one_count_and_one_small_write_more(
     with counted(demo_connection) as statements:
         client.get("/min-plan")
     assert not any(s.lstrip().upper().startswith(("INSERT", "UPDATE")) for s in statements), "no news: no write"
+
+
+def test_a_relatives_read_of_the_changes_shows_in_who_looked(client: PortalClient) -> None:
+    client.login_as("Lene Nielsen")
+    assert client.get(PATH).status_code == 200
+    client.login_as("Annette Nielsen")
+    log = text_of(client.get("/hvem-har-set").text)
+    assert "Så hvad der er ændret i din plan" in log
