@@ -25,6 +25,7 @@ from portal.consent import views_consents
 from portal.db import Database
 from portal.pages import views as page_views
 from portal.plans import views as plan_views
+from portal.plans import views_changes as changes_views
 from portal.plans import views_goals as goal_views
 from portal.security import CsrfProtection, SessionCookie
 from portal.services import build_services
@@ -122,6 +123,7 @@ def build_routes() -> list[BaseRoute]:
         *account_views.routes(),
         *plan_views.routes(),
         *goal_views.routes(),
+        *changes_views.routes(),
         *consent_views.routes(),
         *audit_views.routes(),
         *views_consents.routes(),

@@ -19,6 +19,7 @@ from portal.audit.services import Audit
 from portal.consent.services import Consents, Delegations
 from portal.db import Database
 from portal.plans.goals import GoalService, Goals
+from portal.plans.revisions import Revisions
 from portal.plans.services import PlanReader, SqlPlanReader
 from portal.ratelimit import RateLimits
 from portal.settings import Settings
@@ -35,6 +36,7 @@ class Services:
     plans: PlanReader
     rate_limits: RateLimits
     relying_party: RelyingParty
+    revisions: Revisions
     db: Session
 
     def passkeys(self, now: dt.datetime, browser_binding: str, client: str | None) -> PasskeyService:
@@ -57,5 +59,6 @@ def build_services(settings: Settings, database: Database) -> Services:
         rate_limits=RateLimits(db),
         # The name the browser shows beside the passkey; it is the product's name in every language.
         relying_party=RelyingParty(id=settings.rp_id, name="Én plan", origin=settings.origin),
+        revisions=Revisions(db),
         db=db,
     )

@@ -329,3 +329,19 @@ class Revision(Base):
     field: Mapped[str] = mapped_column(String(50))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class PlanSeen(Base):
+    """When the citizen last opened their plan (``/min-plan``), for "Nyt siden sidst".
+
+    Keyed by the citizen, not the plan: in a family plan each adult has their own marker.
+    ``seen_before`` is the visit before the last one that found news, so the changes page can
+    mark as new what the plan page just counted. Only the citizen's own visits move it: a
+    relative acting for them reads it and leaves it.
+    """
+
+    __tablename__ = "plan_seen"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    seen_before: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -40,6 +40,7 @@ class CitizenPlanView:
     efforts: tuple[EffortItem, ...]
     meetings: tuple[MeetingItem, ...]
     show_person: bool              # more than one person's part is shown
+    member_ids: frozenset[int] = frozenset()  # whose parts: citizen_visible_member_ids
 
 
 @dataclass(frozen=True)
@@ -77,19 +78,20 @@ class PlanReader(Protocol):
 
 
 def _plan_loading_options() -> list[ExecutableOption]:
-    """A whole plan in five statements, however many efforts it has.
+    """A whole plan in four statements, however many efforts it has.
 
     Things that belong to one row (the citizen, the contact person and their department) and
-    the short lists under one row (an effort's time slots and goals) are joined in; each long
-    list (members, goals, efforts, meetings) is one more statement for the whole plan.
+    the short lists (the plan's participants and members, an effort's time slots and goals)
+    are joined in; each long list (goals, efforts, meetings) is one more statement.
     """
     return [
         joinedload(Plan.citizen),
         joinedload(Plan.contact).joinedload(User.department),
         joinedload(Plan.deputy).joinedload(User.department),
-        # The one list joined to the plan's own row: joining two would multiply their rows.
+        # Two lists joined to the plan's row multiply their rows; both are short (a family's
+        # members, a handful of participants), so that costs less than a statement more.
         joinedload(Plan.participants),
-        selectinload(Plan.members).joinedload(PlanMember.person).joinedload(Person.health_restrictions),
+        joinedload(Plan.members).joinedload(PlanMember.person).joinedload(Person.health_restrictions),
         # A goal's self-ratings are joined to it: the links to efforts are read from the efforts' side.
         selectinload(Plan.goals).options(joinedload(Goal.member), joinedload(Goal.progress)),
         selectinload(Plan.efforts).options(
@@ -175,6 +177,7 @@ class SqlPlanReader:
             efforts=tuple(e for e in snapshot.efforts if e.member_person_id in member_ids),
             meetings=snapshot.meetings,
             show_person=len(member_ids) > 1,
+            member_ids=member_ids,
         )
 
     def consents(self, plan_id: int) -> list[ConsentFacts]:

@@ -66,7 +66,16 @@ def my_plan(request: Request) -> Response:
     efforts = [e for e in view.efforts if e.status != "ended"]
     goals = [g for g in view.goals if g.show_on_front and g.status != "dropped"]
     efforts_by_goal, other_efforts = place_efforts(goals, efforts)
-    now = context(request).now
+    ctx = context(request)
+    now = ctx.now
+    person_id = ctx.principal.subject_person_id
+    assert person_id is not None
+    # "Nyt siden sidst": counted before the citizen's own visit moves the marker. A relative acting
+    # for them sees the same count and leaves the marker alone, so the citizen still gets the news.
+    # Nothing new: nothing to write, so an ordinary visit stays a read (on SQLite, no write lock).
+    news = ctx.services.revisions.news_count(person_id, view.plan.id, view.member_ids)
+    if news and not ctx.principal.acting_on_behalf:
+        ctx.services.revisions.mark_seen(person_id, now)
     return render(
         request,
         "citizen/plan.html",
@@ -77,6 +86,7 @@ def my_plan(request: Request) -> Response:
         hidden_goal_count=sum(1 for g in view.goals if not g.show_on_front),
         next_meeting=next((m for m in view.meetings if m.starts_at >= now), None),
         show_person=view.show_person,
+        news=news,
     )
 
 

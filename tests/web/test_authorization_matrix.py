@@ -179,6 +179,8 @@ EXPECTED: dict[tuple[str, str], dict[str, Expectation]] = {
     },
     # --- portal/audit/views.py: who looked at my plan (the citizen, or a relative who may read it)
     ("GET", "/hvem-har-set"): {ANON: L, CIT: A, REL: A, REL_NS: F, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    # --- portal/plans/views_changes.py: what changed in the plan (read_plan, like the plan page)
+    ("GET", "/min-plan/aendringer"): {ANON: L, CIT: A, REL: A, REL_NS: F, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
     # --- portal/plans/views_goals.py: a goal on the citizen side; answering and rating need confirm_goals,
     # which Lene lacks (she may read the goal, not answer it)
     ("GET", "/min-plan/maal/{goal_id}"): {
