@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.access import load_principal
 from portal.accounts.models import LoginSession, User
+from portal.consent.models import Delegation
 
 NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.timezone.utc)
 
@@ -77,3 +78,29 @@ def test_a_relative_acting_for_someone_gets_the_power_in_force(demo_db: Session)
     principal = load_principal(demo_db, login.id, NOW, never_expired)
     assert principal.delegation is not None and principal.delegation.citizen_person_id == annette.person_id
     assert principal.subject_person_id == annette.person_id
+
+
+def test_a_relative_who_has_chosen_nobody_yet_is_neither_refused_nor_acting(demo_db: Session) -> None:
+    login = _session_of(demo_db, "Lene Nielsen", dt.timedelta(seconds=10), acting_for=None)
+    principal = load_principal(demo_db, login.id, NOW, never_expired)
+    # The route wrapper sends this relative to choose a citizen; a "problem" would refuse them instead.
+    assert principal.delegation is None and principal.delegation_problem is None
+
+
+def test_a_power_in_force_wins_over_a_withdrawn_one_that_ran_longer(demo_db: Session) -> None:
+    annette = demo_db.scalars(select(User).where(User.display_name == "Annette Nielsen")).one()
+    lene = demo_db.scalars(select(User).where(User.display_name == "Lene Nielsen")).one()
+    in_force = demo_db.scalars(
+        select(Delegation).where(Delegation.citizen_person_id == annette.person_id, Delegation.relative_person_id == lene.person_id)
+    ).one()
+    withdrawn = Delegation(
+        citizen_person_id=annette.person_id, relative_person_id=lene.person_id, invited_name="Lene Nielsen",
+        scopes=["read_plan"], expires_on=in_force.expires_on + dt.timedelta(days=300),
+        created_at=NOW - dt.timedelta(days=400), accepted_at=NOW - dt.timedelta(days=399), revoked_at=NOW - dt.timedelta(days=200),
+    )
+    demo_db.add(withdrawn)
+    demo_db.flush()
+    login = _session_of(demo_db, "Lene Nielsen", dt.timedelta(seconds=10), acting_for=annette.person_id)
+    principal = load_principal(demo_db, login.id, NOW, never_expired)
+    assert principal.delegation is in_force
+    assert principal.delegation_problem is None
