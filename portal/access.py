@@ -21,9 +21,11 @@ from portal.consent.models import Consent, Delegation
 from portal.consent.rules import (
     ConsentFacts,
     EffortOwnership,
+    MemberFacts,
     PlanFacts,
     StaffVisibility,
     Viewer,
+    consents_for_own_part,
     staff_visibility,
 )
 from portal.plans.models import Plan
@@ -184,8 +186,13 @@ def plan_facts(plan: Plan) -> PlanFacts:
                 effort_id=effort.id,
                 department_id=effort.department_id,
                 responsible_user_id=effort.responsible_user_id,
+                member_person_id=effort.member_person_id,
             )
             for effort in plan.efforts
+        ),
+        members=tuple(
+            MemberFacts(member.person_id, member.person.birth_year, member.custody_holder_id is not None)
+            for member in plan.members
         ),
     )
 
@@ -204,7 +211,7 @@ def staff_visibility_of(
 
 
 class Member(Protocol):
-    """A plan member row, or the snapshot's copy of one."""
+    """A plan member as the snapshot keeps it (``MemberFact``): whose part, in whose custody."""
 
     @property
     def person_id(self) -> int: ...
@@ -212,13 +219,54 @@ class Member(Protocol):
     @property
     def custody_holder_id(self) -> int | None: ...
 
+    @property
+    def birth_year(self) -> int | None: ...
 
-def citizen_visible_member_ids(members: Iterable[Member], person_id: int) -> frozenset[int]:
-    """The parts of a plan a citizen sees: their own, and their children's where they have custody."""
+    @property
+    def shares_with_custody_holder(self) -> bool: ...
+
+
+def keeps_own_part(member: Member, today: dt.date) -> bool:
+    """A child of 15 or older: they give the consents for their own part, and choose whether
+    the custody holder sees it."""
+    return member.custody_holder_id is not None and consents_for_own_part(member.birth_year, today)
+
+
+def citizen_visible_member_ids(members: Iterable[Member], person_id: int, today: dt.date) -> frozenset[int]:
+    """The parts of a plan a citizen sees: their own, and their children's where they have custody,
+    except the part of a child of 15 or older who has chosen not to share it with them."""
     return frozenset(
         {person_id}
-        | {member.person_id for member in members if member.custody_holder_id == person_id}
+        | {
+            member.person_id
+            for member in members
+            if member.custody_holder_id == person_id
+            and (member.shares_with_custody_holder or not keeps_own_part(member, today))
+        }
     )
+
+
+def consent_part(members: Iterable[Member], person_id: int, today: dt.date) -> int | None:
+    """Whose consents the citizen side of ``person_id`` gives and withdraws: a child of 15 or older
+    their own part's (their person id), anyone else the whole plan's (None)."""
+    member = next((m for m in members if m.person_id == person_id), None)
+    return person_id if member is not None and keeps_own_part(member, today) else None
+
+
+def own_part_children(members: Iterable[Member], person_id: int, today: dt.date) -> tuple[int, ...]:
+    """The children in ``person_id``'s custody who consent for their own part (the parent's consents
+    no longer reach it), in the plan's order."""
+    return tuple(m.person_id for m in members if m.custody_holder_id == person_id and keeps_own_part(m, today))
+
+
+def consent_parts_seen(members: Iterable[Member], person_id: int, today: dt.date) -> frozenset[int | None]:
+    """Whose consents the citizen side may see named (None: the whole plan's): a child of 15 or
+    older their own part's; anyone else the whole plan's and those of the parts they see."""
+    part = consent_part(members, person_id, today)
+    if part is not None:
+        return frozenset({part})
+    members = list(members)
+    return frozenset({None} | (citizen_visible_member_ids(members, person_id, today) - {person_id}))
 
 
 class GoalRef(Protocol):
@@ -228,16 +276,16 @@ class GoalRef(Protocol):
     def member_person_id(self) -> int: ...
 
 
-def citizen_may_see_goal(principal: Principal, members: Iterable[Member], goal: GoalRef) -> bool:
+def citizen_may_see_goal(principal: Principal, members: Iterable[Member], goal: GoalRef, today: dt.date) -> bool:
     """The citizen side sees (and, with the scope, answers) a goal on the plan it is a member of,
-    about the citizen or a child in their custody. ``members`` are the goal's own plan's."""
+    about the citizen or a child in their custody who shares it. ``members`` are the goal's own plan's."""
     person_id = principal.subject_person_id
     if person_id is None:
         return False
     members = list(members)
     if person_id not in {member.person_id for member in members}:
         return False  # another household's plan
-    return goal.member_person_id in citizen_visible_member_ids(members, person_id)
+    return goal.member_person_id in citizen_visible_member_ids(members, person_id, today)
 
 
 def delegation_in_force(delegation: Delegation, today: dt.date) -> str | None:
@@ -267,15 +315,29 @@ def owns_passkey(principal: Principal, passkey: PasskeyCredential) -> bool:
     return principal.user is not None and passkey.user_id == principal.user.id
 
 
-def may_manage_consent(principal: Principal, consent: Consent, subject_plan_id: int | None) -> bool:
+def may_manage_consent(
+    principal: Principal, consent: Consent, subject_plan_id: int | None, part: int | None = None
+) -> bool:
     """The citizen side manages the consents of the plan the citizen is a member of; a relative
-    needs the "manage_consents" scope. ``subject_plan_id`` is the plan of the principal's citizen."""
+    needs the "manage_consents" scope. ``subject_plan_id`` is the plan of the principal's citizen,
+    ``part`` whose consents they manage (``consent_part``): a parent never withdraws the consent
+    a child of 15 or older gave for their own part, nor the child the parent's."""
     return (
         principal.subject_person_id is not None
         and principal.has_scope("manage_consents")
         and subject_plan_id is not None
         and consent.plan_id == subject_plan_id
+        and consent.member_person_id == part
     )
+
+
+def may_choose_sharing(principal: Principal, members: Iterable[Member], today: dt.date) -> bool:
+    """Only a child of 15 or older chooses whether their parent sees their part; the child
+    themself, never someone acting for them."""
+    user = principal.user
+    if user is None or user.role != Role.CITIZEN or user.person_id is None:
+        return False
+    return consent_part(members, user.person_id, today) is not None
 
 
 def danish_today(now: dt.datetime) -> dt.date:

@@ -105,6 +105,8 @@ _LABELS: dict[str, dict[str, Callable[[], str]]] = {
         "acted_on_behalf": lambda: _("Someone acted for you"),
         "consent_given": lambda: _("A consent was given"),
         "consent_withdrawn": lambda: _("A consent was withdrawn"),
+        "part_shared": lambda: _("You let your parent see your part of the plan"),
+        "part_unshared": lambda: _("You hid your part of the plan from your parent"),
         "delegation_invite_refused": lambda: _("An invitation was refused"),
         "login_rate_limited": lambda: _("Too many login attempts"),
         "recovery_failed": lambda: _("A recovery code was wrong"),

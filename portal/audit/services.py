@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, String, literal_column, null, select, true, union_all
+from collections.abc import Collection
+
+from sqlalchemy import ColumnElement, String, and_, literal_column, null, or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 
 from portal.accounts.models import Department, Municipality, Person, User
@@ -22,6 +24,7 @@ from portal.audit.models import AccessLogEntry, SecurityEvent
 from portal.consent.models import Consent
 from portal.labels import vocabulary
 from portal.plans.models import PlanMember
+from portal.plans.snapshots import MemberFact
 
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
@@ -52,6 +55,8 @@ class EventKind(enum.StrEnum):
     ACTED_ON_BEHALF = "acted_on_behalf"
     CONSENT_GIVEN = "consent_given"
     CONSENT_WITHDRAWN = "consent_withdrawn"
+    PART_SHARED = "part_shared"
+    PART_UNSHARED = "part_unshared"
     ACCESS_REFUSED = "access_refused"
     CSRF_REFUSED = "csrf_refused"
 
@@ -123,6 +128,8 @@ class LogFilters:
 
     first_name: str
     departments: tuple[LogDepartment, ...]
+    # The plan's members, for the rule of whose consents a read may name (access.consent_parts_seen).
+    members: tuple[MemberFact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -228,11 +235,19 @@ class Audit:
     # --- the citizen's log: who looked at my plan ------------------------------------------
 
     def plan_log_filters(self, person_id: int) -> LogFilters:
-        """The person's first name and the departments whose staff read their plan: one statement."""
+        """The person's first name, the departments whose staff read their plan, and the plan's
+        members: one statement (a family's few members times the departments)."""
+        member = aliased(PlanMember)
+        member_person = aliased(Person)
         rows = self.db.execute(
-            select(Person.first_name, Department.id, Department.name, Municipality.name)
+            select(
+                Person.first_name, Department.id, Department.name, Municipality.name, member.person_id,
+                member.custody_holder_id, member_person.birth_year, member.shares_with_custody_holder,
+            )
             .select_from(Person)
             .outerjoin(PlanMember, PlanMember.person_id == Person.id)
+            .outerjoin(member, member.plan_id == PlanMember.plan_id)
+            .outerjoin(member_person, member_person.id == member.person_id)
             .outerjoin(AccessLogEntry, AccessLogEntry.plan_id == PlanMember.plan_id)
             .outerjoin(Department, Department.id == AccessLogEntry.department_id)
             .outerjoin(Municipality, Municipality.id == Department.municipality_id)
@@ -241,10 +256,14 @@ class Audit:
         ).all()
         first_name = rows[0][0] if rows else ""
         departments = sorted(
-            {LogDepartment(d_id, d_name, m_name) for _first, d_id, d_name, m_name in rows if d_id is not None},
+            {LogDepartment(row[1], row[2], row[3]) for row in rows if row[1] is not None},
             key=lambda d: (d.name, d.municipality, d.id),
         )
-        return LogFilters(first_name, tuple(departments))
+        members = sorted(
+            {MemberFact(row[4], row[5], row[6], bool(row[7])) for row in rows if row[4] is not None},
+            key=lambda m: m.person_id,
+        )
+        return LogFilters(first_name, tuple(departments), tuple(members))
 
     @staticmethod
     def _month_conditions(month: dt.date | None) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
@@ -256,9 +275,18 @@ class Audit:
             (SecurityEvent.occurred_at >= start) & (SecurityEvent.occurred_at < end),
         )
 
+    @staticmethod
+    def _consent_parts(parts: Collection[int | None] | None) -> ColumnElement[bool]:
+        if parts is None:
+            return true()
+        members = sorted(p for p in parts if p is not None)
+        whole = Consent.member_person_id.is_(None) if None in parts else None
+        conditions = [c for c in (whole, Consent.member_person_id.in_(members) if members else None) if c is not None]
+        return or_(*conditions) if conditions else Consent.id.is_(None)
+
     def plan_log(
         self, person_id: int, *, month: dt.date | None = None, department_id: int | None = None,
-        page: int = 1, limit: int = 200,
+        page: int = 1, limit: int = 200, consent_parts: Collection[int | None] | None = None,
     ) -> LogPage:
         """Staff reads of the person's plan and relatives' acts for the person, newest first.
 
@@ -266,6 +294,8 @@ class Audit:
         names of people, departments, municipalities and consents joined in. ``month`` is the
         first day of a month in Danish time; ``department_id`` keeps only that department's
         reads (relatives belong to none); ``page`` counts from 1, ``limit`` rows each.
+        ``consent_parts`` (``access.consent_parts_seen``) limits which consents a read names: a
+        parent is not told of the consent a child of 15 or older gave for a part kept from them.
         """
         plan_id = select(PlanMember.plan_id).where(PlanMember.person_id == person_id).scalar_subquery()
         read_when, act_when = self._month_conditions(month)
@@ -295,7 +325,7 @@ class Audit:
             .outerjoin(User, User.id == log.c.user_id)
             .outerjoin(Department, Department.id == log.c.department_id)
             .outerjoin(Municipality, Municipality.id == Department.municipality_id)
-            .outerjoin(Consent, Consent.id == log.c.consent_id)
+            .outerjoin(Consent, and_(Consent.id == log.c.consent_id, self._consent_parts(consent_parts)))
             .outerjoin(consent_department, consent_department.id == Consent.recipient_department_id)
             .outerjoin(consent_municipality, consent_municipality.id == Consent.recipient_municipality_id)
             .order_by(log.c.occurred_at.desc(), log.c.source.desc(), log.c.id.desc())

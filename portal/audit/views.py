@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal.access import Access
+from portal.access import Access, consent_parts_seen
 from portal.audit.forms import LogFilterForm
 from portal.web import DeclaredRoute, context, render, route
 
@@ -30,7 +30,11 @@ def who_looked(request: Request) -> Response:
     form = LogFilterForm(request.query_params, departments=filters.departments)
     if not form.validate():
         return render(request, "citizen/who_looked.html", status_code=400, form=form, filters=filters, log=None)
-    log = audit.plan_log(person_id, month=form.month, department_id=form.department_id, page=form.page, limit=PAGE_SIZE)
+    parts = consent_parts_seen(filters.members, person_id, ctx.today)
+    log = audit.plan_log(
+        person_id, month=form.month, department_id=form.department_id, page=form.page, limit=PAGE_SIZE,
+        consent_parts=parts,
+    )
     return render(
         request, "citizen/who_looked.html", form=form, filters=filters, log=log,
         newer=_page_link(form, form.page - 1) if form.page > 1 else None,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from wtforms import Field, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import Field, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 
 from portal.consent.models import DELEGATION_SCOPES, Delegation
 from portal.consent.services import (
     MAX_CONSENT_LENGTH, MAX_DELEGATION_LENGTH, MAX_PURPOSE_LENGTH, Delegations, Recipient,
 )
-from portal.forms import N_, Choices, Form, IdField, IsoDateField, Required, TextLength, ValidationError, strip
+from portal.forms import N_, Choices, Form, IdField, IsoDateField, OneOf, Required, TextLength, ValidationError, strip
 from portal.i18n import gettext as _
 from portal.labels import label
 
@@ -103,3 +103,27 @@ class ConsentForm(Form):
     def validate_valid_until(self, field: Field) -> None:
         if field.data is not None and not (self.today < field.data <= self.latest_end):
             raise ValidationError(N_("The end date must be after today and at most two years ahead."))
+
+
+SHARE_CHOICES = ("ja", "nej")
+
+
+class ShareForm(Form):
+    """A child of 15 or older chooses whether their parent sees their part of the plan."""
+
+    share = RadioField(
+        N_("May your parent see your part of the plan?"), [OneOf(SHARE_CHOICES, N_("Choose yes or no."))],
+        validate_choice=False,
+    )
+
+    def __init__(self, formdata: Any = None, *, parent: str, **data: Any):
+        super().__init__(formdata, **data)
+        self.share.label.text = _("May %(name)s see your part of the plan?") % {"name": parent}
+        self.share.choices = [
+            SelectChoice("ja", _("Yes, %(name)s may see my goals and my help") % {"name": parent}),
+            SelectChoice("nej", _("No, only I see my part")),
+        ]
+
+    @property
+    def shared(self) -> bool:
+        return self.share.data == "ja"

@@ -30,6 +30,9 @@ class Consent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    # Whose part of the plan the consent opens: empty for the whole plan (given by the adult), or
+    # one member's, given by a child of 15 or older for their own part (see access.consent_part).
+    member_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     giver_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     recipient_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     recipient_municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
@@ -41,7 +44,7 @@ class Consent(Base):
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     withdrawn_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
-    giver: Mapped[Person] = relationship()
+    giver: Mapped[Person] = relationship(foreign_keys=[giver_person_id])
     recipient_department: Mapped[Department | None] = relationship()
     recipient_municipality: Mapped[Municipality | None] = relationship()
 

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from portal.access import DANISH_TIME, citizen_visible_member_ids, delegation_in_force, viewer_of
+from portal.access import DANISH_TIME, citizen_visible_member_ids, danish_today, delegation_in_force, viewer_of
 from portal.accounts.models import Department, Municipality, Person, User
 from portal.accounts.proofing import new_user_handle
 from portal.accounts.tokens import LinkRefused, PurposeSigner, TokenError, delegation_invite_signer, keyed_hash
 from portal.audit.models import SecurityEvent
 from portal.consent.models import DELEGATION_SCOPES, Consent, Delegation
 from portal.consent.rules import consent_is_valid, hidden_by_withdrawal
+from portal.plans.models import PlanMember
 from portal.plans.services import SqlPlanReader, consent_facts
 from portal.plans.snapshots import PlanSnapshot
 
@@ -201,6 +202,7 @@ class ConsentItem:
     given_at: dt.datetime
     withdrawn_at: dt.datetime | None
     state: str                    # "in_force" | "not_yet" | "expired" | "withdrawn"
+    member_person_id: int | None = None  # None: the whole plan; else one member's own part
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,7 @@ def consent_item(consent: Consent, now: dt.datetime) -> ConsentItem:
         id=consent.id, recipient=recipient, recipient_is_municipality=by_municipality, purpose=consent.purpose,
         valid_from=consent.valid_from, valid_until=consent.valid_until, given_at=consent.given_at,
         withdrawn_at=consent.withdrawn_at, state=consent_state(consent, now),
+        member_person_id=consent.member_person_id,
     )
 
 
@@ -255,21 +258,32 @@ class Consents:
     def get(self, consent_id: int) -> Consent | None:
         return self.db.get(Consent, consent_id)
 
-    def of_plan(self, plan_id: int, now: dt.datetime) -> list[ConsentItem]:
-        """Every consent of the plan, withdrawn and expired ones too, newest first."""
+    def of_plan(self, plan_id: int, now: dt.datetime, part: int | None = None) -> list[ConsentItem]:
+        """Every consent of the plan for one part, withdrawn and expired ones too, newest first.
+
+        ``part`` is ``access.consent_part``: None for the whole plan's consents (the adult's), a
+        child's person id for the consents that child of 15 or older gave for their own part.
+        """
         rows = self.db.scalars(
             select(Consent)
-            .where(Consent.plan_id == plan_id)
+            .where(
+                Consent.plan_id == plan_id,
+                Consent.member_person_id.is_(None) if part is None else Consent.member_person_id == part,
+            )
             .options(joinedload(Consent.recipient_department), joinedload(Consent.recipient_municipality))
             .order_by(Consent.given_at.desc(), Consent.id.desc())
         )
         return [consent_item(row, now) for row in rows]
 
-    def recipients(self, snapshot: PlanSnapshot) -> list[Recipient]:
+    def recipients(self, snapshot: PlanSnapshot, member_ids: frozenset[int] | None = None) -> list[Recipient]:
         """Departments taking part in the plan (its efforts', the contact person's and the deputy's),
-        then the other municipalities those departments belong to."""
+        then the other municipalities those departments belong to. With ``member_ids``, only the
+        efforts of those members' parts count: a list of places must not tell of a part one may not see."""
         facts = snapshot.facts
-        effort_departments = {e.department_id for e in facts.efforts if e.department_id is not None}
+        effort_departments = {
+            e.department_id for e in facts.efforts
+            if e.department_id is not None and (member_ids is None or e.member_person_id in member_ids)
+        }
         staff_ids = [u for u in (facts.contact_user_id, facts.deputy_user_id) if u is not None]
         departments = self.db.scalars(
             select(Department)
@@ -292,16 +306,29 @@ class Consents:
 
     def give(
         self, plan_id: int, giver_person_id: int, recipient: Recipient, purpose: str, valid_until: dt.date,
-        user: User, now: dt.datetime,
+        user: User, now: dt.datetime, part: int | None = None,
     ) -> Consent:
+        """A new consent, for the whole plan or (``part``) one child's own part."""
         consent = Consent(
-            plan_id=plan_id, giver_person_id=giver_person_id, recipient_department_id=recipient.department_id,
+            plan_id=plan_id, member_person_id=part, giver_person_id=giver_person_id,
+            recipient_department_id=recipient.department_id,
             recipient_municipality_id=recipient.municipality_id, purpose=purpose,
             valid_from=now.astimezone(DANISH_TIME).date(), valid_until=valid_until, given_at=now, given_by_user_id=user.id,
         )
         self.db.add(consent)
         self.db.flush()
         return consent
+
+    def share_part(self, plan_id: int, person_id: int, shared: bool) -> bool:
+        """A child of 15 or older chooses whether their parent sees their part; True when it changed."""
+        member = self.db.scalars(
+            select(PlanMember).where(PlanMember.plan_id == plan_id, PlanMember.person_id == person_id)
+        ).one()
+        if member.shares_with_custody_holder == shared:
+            return False
+        member.shares_with_custody_holder = shared
+        self.db.flush()
+        return True
 
     def withdraw(self, consent: Consent, user: User, now: dt.datetime) -> bool:
         """Withdraws the consent; False when it was withdrawn already (a second click changes nothing)."""
@@ -327,7 +354,7 @@ class Consents:
         )
         hidden_ids = frozenset().union(*hidden.values()) if hidden else frozenset()
         # The citizen side is told only of efforts it sees itself: never another adult's part.
-        own = citizen_visible_member_ids(snapshot.members, person_id)
+        own = citizen_visible_member_ids(snapshot.members, person_id, danish_today(now))
         return WithdrawalPreview(
             consent=consent_item(consent, now),
             effort_titles=tuple(e.title for e in snapshot.efforts if e.id in hidden_ids and e.member_person_id in own),

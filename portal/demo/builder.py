@@ -45,6 +45,7 @@ class DemoSummary:
     staff: int = 0
     citizens: int = 0
     relatives: int = 0
+    children_with_login: int = 0
     plans: int = 0
     goals: int = 0
     efforts: int = 0
@@ -80,7 +81,7 @@ class _Builder:
         self.departments: dict[str, Department] = {}
         self.users: dict[str, User] = {}
         self.counts = dict.fromkeys(
-            ("municipalities", "departments", "staff", "citizens", "relatives", "plans", "goals", "efforts",
+            ("municipalities", "departments", "staff", "citizens", "relatives", "children_with_login", "plans", "goals", "efforts",
              "meetings", "consents", "messages"),
             0,
         )
@@ -158,7 +159,7 @@ class _Builder:
                 title=assessment.title, summary=assessment.summary, assessed_on=assessment.assessed_on,
             ))
         for c in spec.consents:
-            self.consents(plan, c, people)
+            self.consents(plan, c, people, spec.children)
         for d in spec.delegations:
             self.add(Delegation(
                 citizen_person_id=people[d.citizen].id, relative_person_id=people[d.relative].id,
@@ -199,7 +200,8 @@ class _Builder:
         self.db.add(person)
         if spec.login:
             user = User(
-                role=spec.kind,
+                # A child of 15 or older logs in as a citizen: the plan shows them their own part.
+                role="citizen" if spec.kind == "child" else spec.kind,
                 person=person,
                 display_name=person.full_name,
                 municipality=person.municipality,
@@ -207,7 +209,7 @@ class _Builder:
                 is_active=True,
             )
             self.users[spec.key] = user
-            self.add(user, "citizens" if spec.kind == "citizen" else "relatives")
+            self.add(user, {"citizen": "citizens", "child": "children_with_login"}.get(spec.kind, "relatives"))
         for r in spec.health_restrictions:
             person.health_restrictions.append(
                 HealthRestriction(demand=r.demand, description=r.description, source=r.source)
@@ -279,12 +281,14 @@ class _Builder:
         self.counts["efforts"] += 1
         return effort
 
-    def consents(self, plan: Plan, spec: s.Consent, people: dict[str, Person]) -> None:
+    def consents(self, plan: Plan, spec: s.Consent, people: dict[str, Person], child_keys: tuple[str, ...]) -> None:
         self.db.flush()
         for department in spec.departments:
             self.add(
                 Consent(
                     plan_id=plan.id,
+                    # A child's consent is for the child's own part; anyone else's for the whole plan.
+                    member_person_id=people[spec.giver].id if spec.giver in child_keys else None,
                     giver_person_id=people[spec.giver].id,
                     recipient_department_id=self.departments[department].id,
                     purpose=spec.purpose,

@@ -41,7 +41,9 @@ STAFF = "staff.toml"
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 OFFICIAL_ROLES = ("admin", "evaluator")
 PEOPLE_KINDS = ("citizen", "child", "relative")
-LOGIN_KINDS = ("citizen", "relative")  # a child is in the plan but does not log in
+LOGIN_KINDS = ("citizen", "relative")
+# A younger child is in the plan but does not log in; from 15 a child gives their own consents.
+CHILD_LOGIN_AGE = 15
 T = TypeVar("T")
 
 # What a reference must name, for the error when it names nothing.
@@ -229,7 +231,10 @@ def _person(t: Table, world: s.World, keys: dict[str, str]) -> s.Person:
     key = t.key("key", keys)
     kind = t.choice("kind", PEOPLE_KINDS)
     login = t.flag("login", False)
-    if login and kind not in LOGIN_KINDS:
+    age = t.number("age", 0, 120)
+    if login and kind == "child" and age < CHILD_LOGIN_AGE:
+        t.fail("login", f"a child under {CHILD_LOGIN_AGE} has no login of their own")
+    if login and kind not in LOGIN_KINDS and kind != "child":
         t.fail("login", f"a {kind} has no login of their own")
     restrictions = _all(t, "health_restrictions", lambda r: s.HealthRestriction(
         r.choice("demand", DEMAND_LABELS), r.text("description"), r.text("source", 150),
@@ -237,7 +242,7 @@ def _person(t: Table, world: s.World, keys: dict[str, str]) -> s.Person:
     if len({r.demand for r in restrictions}) != len(restrictions):
         t.fail("health_restrictions", "lists one demand twice")
     return s.Person(
-        key, t.text("full_name", 200), t.text("first_name", 100), kind, t.today.year - t.number("age", 0, 120),
+        key, t.text("full_name", 200), t.text("first_name", 100), kind, t.today.year - age,
         t.choice("municipality", world.municipalities, hint=MUNICIPALITY),
         login, restrictions,
     )

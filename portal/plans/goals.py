@@ -14,7 +14,8 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from portal.access import Principal, citizen_may_see_goal, citizen_visible_member_ids
+from portal.access import Principal, citizen_may_see_goal, citizen_visible_member_ids, danish_today
+from portal.db import utcnow
 from portal.accounts.models import User
 from portal.plans.models import GOAL_STATUSES, HORIZONS, Goal, GoalProgress, Revision
 from portal.plans.readmodels import GoalItem, PlanHeader
@@ -40,7 +41,7 @@ class AnswerResult(enum.Enum):
 
 
 class GoalService(Protocol):
-    def citizen_goal(self, principal: Principal, goal_id: int) -> CitizenGoalView | None: ...
+    def citizen_goal(self, principal: Principal, goal_id: int, today: dt.date | None = None) -> CitizenGoalView | None: ...
 
     def answer(
         self, goal_id: int, *, seen_version: int, answer: str, comment: str, by: User,
@@ -57,18 +58,20 @@ class Goals:
         self.db = db
         self.plans = plans
 
-    def citizen_goal(self, principal: Principal, goal_id: int) -> CitizenGoalView | None:
-        """The goal as the citizen side sees it, or None when it is not theirs to see."""
+    def citizen_goal(self, principal: Principal, goal_id: int, today: dt.date | None = None) -> CitizenGoalView | None:
+        """The goal as the citizen side sees it on ``today`` (the Danish date), or None when it is
+        not theirs to see."""
         person_id = principal.subject_person_id
         if person_id is None:
             return None
+        today = today or danish_today(utcnow())
         snapshot = self.plans.snapshot(person_id=person_id)
         if snapshot is None:
             return None
         goal = next((g for g in snapshot.goals if g.id == goal_id), None)
-        if goal is None or not citizen_may_see_goal(principal, snapshot.members, goal):
+        if goal is None or not citizen_may_see_goal(principal, snapshot.members, goal, today):
             return None
-        shown = citizen_visible_member_ids(snapshot.members, person_id)
+        shown = citizen_visible_member_ids(snapshot.members, person_id, today)
         return CitizenGoalView(plan=snapshot.header, goal=goal, show_person=len(shown) > 1)
 
     def _goal(self, goal_id: int) -> Goal:

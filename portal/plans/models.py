@@ -16,6 +16,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
+from sqlalchemy.sql.expression import true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Department, Person, User
@@ -102,6 +103,9 @@ class PlanMember(Base):
     role: Mapped[str] = mapped_column(String(10))
     # For a child: the adult member(s) with custody see the child's part of the plan.
     custody_holder_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # A child of 15 or older chooses whether the custody holder still sees their part; until
+    # they choose, the family keeps the view it had (see access.citizen_visible_member_ids).
+    shares_with_custody_holder: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     plan: Mapped[Plan] = relationship(back_populates="members")
     person: Mapped[Person] = relationship(foreign_keys=[person_id])

@@ -19,7 +19,14 @@ from portal.consent.rules import (
     StaffVisibility,
     may_see_item,
 )
-from portal.access import citizen_visible_member_ids, staff_plan_visibility, staff_visibility_of, viewer_of
+from portal.access import (
+    citizen_visible_member_ids,
+    danish_today,
+    staff_plan_visibility,
+    staff_visibility_of,
+    viewer_of,
+)
+from portal.db import utcnow
 from portal.plans import rules
 from portal.plans.catalogue import load_sequencing_pairs
 from portal.plans.models import Effort, Goal, Meeting, Plan, PlanMember
@@ -72,7 +79,7 @@ class Caseload:
 
 
 class PlanReader(Protocol):
-    def citizen_view(self, person_id: int) -> CitizenPlanView | None: ...
+    def citizen_view(self, person_id: int, today: dt.date | None = None) -> CitizenPlanView | None: ...
     def caseload(self, user: User, now: dt.datetime) -> Caseload: ...
     def staff_view(self, user: User, plan_id: int, now: dt.datetime, audit: AuditTrail) -> StaffPlanView | None: ...
 
@@ -125,6 +132,7 @@ def consent_facts(consent: Consent) -> ConsentFacts:
         valid_until=consent.valid_until,
         withdrawn_at=consent.withdrawn_at,
         consent_id=consent.id,
+        member_person_id=consent.member_person_id,
     )
 
 
@@ -165,12 +173,13 @@ class SqlPlanReader:
             select(Plan).where(Plan.id == plan_id).options(*_plan_loading_options())
         ).unique().one_or_none()
 
-    def citizen_view(self, person_id: int) -> CitizenPlanView | None:
-        """The plan of the person's household, holding only the parts they may see."""
+    def citizen_view(self, person_id: int, today: dt.date | None = None) -> CitizenPlanView | None:
+        """The plan of the person's household, holding only the parts they may see on ``today``
+        (the Danish date; today's when not given): a child's age decides who sees their part."""
         snapshot = self.snapshot(person_id=person_id)
         if snapshot is None:
             return None
-        member_ids = citizen_visible_member_ids(snapshot.members, person_id)
+        member_ids = citizen_visible_member_ids(snapshot.members, person_id, today or danish_today(utcnow()))
         return CitizenPlanView(
             plan=snapshot.header,
             goals=tuple(g for g in snapshot.goals if g.member_person_id in member_ids),
@@ -204,7 +213,13 @@ class SqlPlanReader:
                     Plan.id.in_(effort_plan_ids),
                 )
             )
-            .options(joinedload(Plan.citizen), joinedload(Plan.contact), selectinload(Plan.efforts))
+            .options(
+                joinedload(Plan.citizen),
+                joinedload(Plan.contact),
+                selectinload(Plan.efforts),
+                # A child's age decides whose consents open their part.
+                selectinload(Plan.members).joinedload(PlanMember.person),
+            )
             .order_by(Plan.id)
         ).unique().all()
         consents = self.consents_of([plan.id for plan in plans])
@@ -224,7 +239,9 @@ class SqlPlanReader:
                 roles.append("deputy")
             if any(e.responsible_user_id == user.id for e in plan.efforts):
                 roles.append("effort")
-            visible_efforts = sum(1 for e in plan.efforts if may_see_item(visibility, viewer, e.department_id))
+            visible_efforts = sum(
+                1 for e in plan.efforts if may_see_item(visibility, viewer, e.department_id, e.member_person_id)
+            )
             rows.append(
                 CaseloadRow(
                     plan.id, plan.kind, person_ref(plan.citizen), staff_ref(plan.contact), tuple(roles), visible_efforts
@@ -251,7 +268,9 @@ class SqlPlanReader:
         if not visibility.sees_plan:
             return None
         viewer = viewer_of(user)
-        efforts = tuple(e for e in snapshot.efforts if may_see_item(visibility, viewer, e.department_id))
+        efforts = tuple(
+            e for e in snapshot.efforts if may_see_item(visibility, viewer, e.department_id, e.member_person_id)
+        )
         audit.staff_read(plan_id, user, visibility.reason, visibility.consent_id)
         return StaffPlanView(
             plan=snapshot.header,

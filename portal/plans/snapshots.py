@@ -40,6 +40,8 @@ from portal.plans.readmodels import (
 class MemberFact:
     person_id: int
     custody_holder_id: int | None
+    birth_year: int | None = None
+    shares_with_custody_holder: bool = True
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,10 @@ def snapshot_of(plan: Plan, content_version: int) -> PlanSnapshot:
         content_version=content_version,
         header=plan_header(plan),
         facts=plan_facts(plan),
-        members=tuple(MemberFact(m.person_id, m.custody_holder_id) for m in plan.members),
+        members=tuple(
+            MemberFact(m.person_id, m.custody_holder_id, m.person.birth_year, m.shares_with_custody_holder)
+            for m in plan.members
+        ),
         goals=tuple(goal_item(g) for g in plan.goals),
         efforts=tuple(effort_item(e) for e in plan.efforts),
         effort_facts=tuple(effort_facts(e) for e in plan.efforts),

@@ -28,7 +28,7 @@ def _citizen_view(request: Request) -> CitizenPlanView | None:
     ctx = context(request)
     person_id = ctx.principal.subject_person_id
     assert person_id is not None  # guaranteed by Access.CITIZEN_SIDE
-    return ctx.services.plans.citizen_view(person_id)
+    return ctx.services.plans.citizen_view(person_id, ctx.today)
 
 
 @dataclass(frozen=True)

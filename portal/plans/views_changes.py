@@ -34,7 +34,7 @@ def my_changes(request: Request) -> Response:
     page = _page(request)
     if page is None:
         return error_response(request, 400)
-    view = ctx.services.plans.citizen_view(person_id)
+    view = ctx.services.plans.citizen_view(person_id, ctx.today)
     if view is None:
         return render(request, "citizen/no_plan.html")
     changes = ctx.services.revisions.of_citizen(person_id, view.plan.id, view.member_ids, page=page, limit=PAGE_SIZE)

@@ -16,7 +16,7 @@ def _goal_view(request: Request) -> CitizenGoalView | None:
     goal_id = parse_id(request.path_params["goal_id"])
     if goal_id is None:
         return None
-    return ctx.services.goals.citizen_goal(ctx.principal, goal_id)
+    return ctx.services.goals.citizen_goal(ctx.principal, goal_id, ctx.today)
 
 
 def _refused(request: Request) -> Response:

@@ -13,9 +13,15 @@ from portal.plans.progress import progress_chart
 from portal.plans.readmodels import ProgressItem
 from portal.plans.snapshots import MemberFact
 
-MOTHER, CHILD, OTHER_CHILD, STRANGER, RELATIVE = 1, 2, 3, 9, 5
-# A family plan: the mother, her child in her custody, and a child in someone else's custody.
-MEMBERS = (MemberFact(MOTHER, None), MemberFact(CHILD, MOTHER), MemberFact(OTHER_CHILD, 7))
+MOTHER, CHILD, OTHER_CHILD, STRANGER, RELATIVE, TEEN, SHARING_TEEN = 1, 2, 3, 9, 5, 4, 6
+TODAY = dt.date(2026, 12, 3)
+# A family plan: the mother, her child in her custody, a child in someone else's custody, and
+# two children of 15 in her custody: one keeps their part from her, one shares it.
+MEMBERS = (
+    MemberFact(MOTHER, None, 1985), MemberFact(CHILD, MOTHER, 2016), MemberFact(OTHER_CHILD, 7, 2016),
+    MemberFact(TEEN, MOTHER, 2011, shares_with_custody_holder=False),
+    MemberFact(SHARING_TEEN, MOTHER, 2011, shares_with_custody_holder=True),
+)
 
 
 class GoalOf:
@@ -42,15 +48,20 @@ def relative_for(person_id: int) -> Principal:
         pytest.param(relative_for(MOTHER), CHILD, True, id="relative-acting-for-the-mother"),
         pytest.param(relative_for(STRANGER), MOTHER, False, id="relative-acting-for-someone-else"),
         pytest.param(ANONYMOUS, MOTHER, False, id="anonymous"),
+        pytest.param(citizen(MOTHER), TEEN, False, id="a-child-of-15-who-keeps-their-part"),
+        pytest.param(citizen(MOTHER), SHARING_TEEN, True, id="a-child-of-15-who-shares-their-part"),
+        pytest.param(relative_for(MOTHER), TEEN, False, id="relative-for-the-mother-neither"),
+        pytest.param(citizen(TEEN), TEEN, True, id="the-child-of-15-sees-their-own"),
+        pytest.param(citizen(TEEN), MOTHER, False, id="the-child-of-15-not-the-mother's"),
     ],
 )
 def test_who_on_the_citizen_side_sees_a_goal(principal: Principal, member: int, seen: bool) -> None:
-    assert citizen_may_see_goal(principal, MEMBERS, GoalOf(member)) is seen
+    assert citizen_may_see_goal(principal, MEMBERS, GoalOf(member), TODAY) is seen
 
 
 def test_a_caseworker_is_never_the_citizen_side() -> None:
     caseworker = Principal(user=User(id=1, role="caseworker", person_id=None))
-    assert not citizen_may_see_goal(caseworker, MEMBERS, GoalOf(MOTHER))
+    assert not citizen_may_see_goal(caseworker, MEMBERS, GoalOf(MOTHER), TODAY)
 
 
 def _items(*scores: int) -> list[ProgressItem]:
