@@ -125,6 +125,15 @@ _LABELS: dict[str, dict[str, Callable[[], str]]] = {
         "export": lambda: _("Downloaded your data"),
         "who_looked": lambda: _("Saw who has seen your plan"),
         "my_changes": lambda: _("Saw what has changed in your plan"),
+        # Every other citizen-side route by its name (tests/unit/test_labels.py checks there is one).
+        "my_week": lambda: _("Saw your week"),
+        "goal": lambda: _("Saw a goal in your plan"),
+        "answer_goal": lambda: _("Answered a goal for you"),
+        "rate_goal": lambda: _("Rated how far you have come with a goal"),
+        "consents": lambda: _("Saw your consents"),
+        "give_consent": lambda: _("Gave a consent for you"),
+        "withdrawal_preview": lambda: _("Looked at what a withdrawn consent would change"),
+        "withdraw_consent": lambda: _("Withdrew a consent for you"),
         "other": lambda: _("Used the portal for you"),
     },
     # Which part of an effort or a goal a revision changed ("entity.field"), for "Hvad er ændret".

@@ -218,10 +218,16 @@ def _attempt(
     return response
 
 
+def on_behalf_action(route_name: str) -> str:
+    """What the citizen's log calls a relative's act on this route: a key of the "log_action"
+    labels (portal/labels.py). The plan page reads as a staff read of it does, "Saw your plan"."""
+    return "view_plan" if route_name == "my_plan" else route_name
+
+
 def _note_on_behalf(request: Request, ctx: RequestContext) -> None:
     assert ctx.principal.subject_person_id is not None
     route_name = getattr(request.scope.get("route"), "name", None) or ""
-    action = "view_plan" if route_name in ("my_plan", "my_week") else route_name
+    action = on_behalf_action(route_name)
     ctx.audit.on_behalf(ctx.principal.user, ctx.principal.subject_person_id, action, path=request.url.path)
 
 

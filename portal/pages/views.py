@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from portal import i18n
 from portal.access import Access
 from portal.errors import error_response
 from portal.pages.forms import LanguageForm
+from portal.templating import STATIC_DIR
 from portal.web import DeclaredRoute, context, render, route, safe_next
+
+# Browsers ask for /favicon.ico by themselves wherever a page names no icon (a PDF or JSON
+# in a tab, feed readers, bookmarks). An .ico is the one format every one of them takes there.
+FAVICON = STATIC_DIR / "favicon.ico"
 
 def home_for(role: str | None) -> str:
     if role in ("citizen", "relative"):
@@ -51,6 +56,14 @@ def choose_language(request: Request) -> Response:
     return response
 
 
+def favicon(request: Request) -> Response:
+    """The icon itself, not a redirect: some browsers do not follow one for an icon. Its address
+    carries no version, so it is kept for a day rather than for ever."""
+    return FileResponse(
+        FAVICON, media_type="image/vnd.microsoft.icon", headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
 def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -71,6 +84,7 @@ def routes() -> list[DeclaredRoute]:
         route("/", front_page, access=Access.PUBLIC, name="front_page"),
         route("/tilgaengelighed", accessibility_statement, access=Access.PUBLIC, name="accessibility"),
         route("/sprog", choose_language, access=Access.PUBLIC, methods=("POST",), name="choose_language"),
+        route("/favicon.ico", favicon, access=Access.PUBLIC, name="favicon"),
         route("/healthz", healthz, access=Access.PUBLIC, name="healthz"),
         route("/readyz", readyz, access=Access.PUBLIC, name="readyz"),
     ]

@@ -15,9 +15,16 @@ from portal.access import (
     DANISH_TIME,
     Access,
     Principal,
+    citizen_visible_member_ids,
+    consent_part,
+    consent_parts_seen,
     danish_today,
     delegation_in_force,
+    keeps_own_part,
+    may_choose_sharing,
+    may_manage_consent,
     may_revoke_delegation,
+    own_part_children,
     owns_passkey,
     plan_facts,
     route_allows,
@@ -25,9 +32,10 @@ from portal.access import (
     viewer_of,
 )
 from portal.accounts.models import Department, PasskeyCredential, User
-from portal.consent.models import Delegation
-from portal.consent.rules import ConsentFacts, EffortOwnership, PlanFacts, Viewer, consent_is_valid
+from portal.consent.models import Consent, Delegation
+from portal.consent.rules import ConsentFacts, EffortOwnership, PlanFacts, Viewer, consent_is_valid, consents_for_own_part
 from portal.plans.models import Effort, Plan
+from portal.plans.snapshots import MemberFact
 
 UTC = dt.timezone.utc
 
@@ -229,3 +237,112 @@ def test_only_its_owner_may_touch_a_passkey() -> None:
     relative = User(id=3, role="relative", person_id=30)
     assert not may_revoke_delegation(Principal(user=relative, delegation=delegation), delegation)
     assert not may_revoke_delegation(ANONYMOUS, delegation)
+
+
+# --- a child of 15 or older: their own consents, and what the parent sees of their part ----------
+
+PARENT, TEEN, SHARING_TEEN, YOUNG, OTHERS_CHILD, NEIGHBOUR = 1, 2, 3, 4, 5, 9
+DECEMBER = dt.date(2026, 12, 3)
+# Trine's family: a child of 15 who keeps their part, one of 15 who shares it, a child of 9, and
+# a child in someone else's custody. Sharing is the default: only a child of 15 can turn it off.
+FAMILY = (
+    MemberFact(PARENT, None, 1985),
+    MemberFact(TEEN, PARENT, 2011, shares_with_custody_holder=False),
+    MemberFact(SHARING_TEEN, PARENT, 2011, shares_with_custody_holder=True),
+    MemberFact(YOUNG, PARENT, 2017, shares_with_custody_holder=False),
+    MemberFact(OTHERS_CHILD, 8, 2011, shares_with_custody_holder=True),
+)
+
+
+@pytest.mark.parametrize(
+    ("birth_year", "today", "own"),
+    [
+        (2011, dt.date(2026, 1, 1), True),     # the year they turn 15, from its first day
+        (2011, dt.date(2025, 12, 31), False),  # the year they turn 14
+        (2012, dt.date(2026, 12, 31), False),
+        (1990, dt.date(2026, 6, 1), True),
+        (None, dt.date(2026, 6, 1), False),    # no birth year on record: the parent keeps their say
+    ],
+)
+def test_a_child_consents_for_their_own_part_from_the_year_they_turn_15(
+    birth_year: int | None, today: dt.date, own: bool
+) -> None:
+    assert consents_for_own_part(birth_year, today) is own
+    assert keeps_own_part(MemberFact(TEEN, PARENT, birth_year), today) is own
+    # An adult member is never "a child keeping their part", whatever their age.
+    assert keeps_own_part(MemberFact(PARENT, None, birth_year), today) is False
+
+
+@pytest.mark.parametrize(
+    ("person_id", "today", "seen"),
+    [
+        # The parent: their own part, the sharing child's, the young child's (a 9-year-old's choice
+        # counts for nothing), never the part kept from them nor another custody holder's child.
+        (PARENT, DECEMBER, {PARENT, SHARING_TEEN, YOUNG}),
+        # The year before, the teens were 14: the parent saw both.
+        (PARENT, dt.date(2025, 12, 31), {PARENT, TEEN, SHARING_TEEN, YOUNG}),
+        # Each child sees their own part only.
+        (TEEN, DECEMBER, {TEEN}),
+        (SHARING_TEEN, DECEMBER, {SHARING_TEEN}),
+        (YOUNG, DECEMBER, {YOUNG}),
+        (NEIGHBOUR, DECEMBER, {NEIGHBOUR}),
+    ],
+)
+def test_whose_parts_a_citizen_sees(person_id: int, today: dt.date, seen: set[int]) -> None:
+    assert citizen_visible_member_ids(FAMILY, person_id, today) == seen
+
+
+@pytest.mark.parametrize(
+    ("person_id", "part", "named", "children"),
+    [
+        (PARENT, None, {None, SHARING_TEEN, YOUNG}, (TEEN, SHARING_TEEN)),
+        (TEEN, TEEN, {TEEN}, ()),
+        (SHARING_TEEN, SHARING_TEEN, {SHARING_TEEN}, ()),
+        (OTHERS_CHILD, OTHERS_CHILD, {OTHERS_CHILD}, ()),
+        # A child under 15 gives no consents: the views refuse them; the parent's are the plan's.
+        (YOUNG, None, {None}, ()),
+    ],
+)
+def test_whose_consents_the_citizen_side_manages_and_sees_named(
+    person_id: int, part: int | None, named: set[int | None], children: tuple[int, ...]
+) -> None:
+    assert consent_part(FAMILY, person_id, DECEMBER) == part
+    assert consent_parts_seen(FAMILY, person_id, DECEMBER) == named
+    assert own_part_children(FAMILY, person_id, DECEMBER) == children
+
+
+def _citizen_of(person_id: int) -> Principal:
+    return Principal(user=User(id=person_id * 10, role="citizen", person_id=person_id))
+
+
+@pytest.mark.parametrize(
+    ("principal", "consent_part_of", "part", "may"),
+    [
+        (_citizen_of(PARENT), None, None, True),       # the parent, the whole plan's consent
+        (_citizen_of(PARENT), TEEN, None, False),      # never the consent the child gave for their part
+        (_citizen_of(TEEN), TEEN, TEEN, True),         # the child, their own consent
+        (_citizen_of(TEEN), None, TEEN, False),        # never the parent's
+        (_citizen_of(TEEN), SHARING_TEEN, TEEN, False),  # nor a sibling's
+    ],
+)
+def test_who_manages_which_consent(principal: Principal, consent_part_of: int | None, part: int | None, may: bool) -> None:
+    consent = Consent(plan_id=7, member_person_id=consent_part_of)
+    assert may_manage_consent(principal, consent, 7, part) is may
+    assert may_manage_consent(principal, consent, 8, part) is False  # another plan's, whoever gave it
+
+
+@pytest.mark.parametrize(
+    ("principal", "may"),
+    [
+        (_citizen_of(TEEN), True),
+        (_citizen_of(SHARING_TEEN), True),
+        (_citizen_of(PARENT), False),       # the parent does not choose for the child
+        (_citizen_of(YOUNG), False),        # under 15: nothing to choose
+        (Principal(user=User(id=50, role="relative", person_id=60),
+                   delegation=Delegation(citizen_person_id=TEEN, relative_person_id=60, scopes=["manage_consents"])), False),
+        (Principal(user=User(id=70, role="caseworker", person_id=None)), False),
+        (ANONYMOUS, False),
+    ],
+)
+def test_only_the_child_of_15_chooses_whether_the_parent_sees_their_part(principal: Principal, may: bool) -> None:
+    assert may_choose_sharing(principal, FAMILY, DECEMBER) is may

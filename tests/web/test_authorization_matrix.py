@@ -132,6 +132,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Expectation]] = {
     ("GET", "/"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
     ("GET", "/tilgaengelighed"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
     ("POST", "/sprog"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("GET", "/favicon.ico"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
     ("GET", "/healthz"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
     ("GET", "/readyz"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
     # --- portal/accounts/views.py: login, recovery, activation (public)
@@ -214,6 +215,9 @@ EXPECTED: dict[tuple[str, str], dict[str, Expectation]] = {
         ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(F, F), REL_NS: Obj(F, F), CW_IN: Obj(H, H),
         CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
     },
+    # A child of 15 or older chooses whether their parent sees their part: the child themself only
+    # (CITIZEN). Annette is no such child, so even she is refused, with a 404 that says nothing.
+    ("POST", "/samtykker/deling"): {ANON: L, CIT: H, REL: H, REL_NS: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
     # --- portal/consent/views.py: invitations (public links) and the relative's side
     ("GET", "/fuldmagt/{token}"): {ANON: T, CIT: T, REL: T, REL_NS: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},
     ("POST", "/fuldmagt/{token}/valg"): {ANON: T, CIT: T, REL: T, REL_NS: T, CW_IN: T, CW_UN: T, CW_OTHER: T, ADMIN: T, EVAL: T},

@@ -50,6 +50,8 @@ FORMS: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     "act_for": ("Lene Nielsen", "/vaelg-borger", ("delegation_id",)),
     "give_consent": ("Annette Nielsen", "/samtykker", ("recipient", "purpose", "valid_until")),
     "withdraw_consent": ("Annette Nielsen", "/samtykker/{text}/tilbagekald", ()),
+    # Martin Hansen, 15, chooses whether his mother sees his part.
+    "share_part": ("Martin Hansen", "/samtykker/deling", ("share",)),
     # Goal 1 is Annette's first goal in the demo: the fields get past the goal lookup into the form.
     "answer_goal": ("Annette Nielsen", "/min-plan/maal/1/svar", ("answer", "comment", "version")),
     "rate_goal": ("Annette Nielsen", "/min-plan/maal/1/fremskridt", ("score",)),

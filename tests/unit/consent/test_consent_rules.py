@@ -9,12 +9,14 @@ import pytest
 from portal.consent.rules import (
     ConsentFacts,
     EffortOwnership,
+    MemberFacts,
     PlanFacts,
     StaffVisibility,
     Viewer,
     consent_is_valid,
     may_see_item,
     staff_visibility,
+    visible_effort_ids,
 )
 
 UTC = dt.timezone.utc
@@ -281,3 +283,87 @@ def test_contact_person_sees_efforts(consents: list[ConsentFacts], visible_effor
     visibility = staff_visibility(viewer, PLAN, consents, NOW)
     seen = {e.effort_id for e in PLAN.efforts if may_see_item(visibility, viewer, e.department_id)}
     assert seen == visible_efforts
+
+
+# --- a family plan with a child of 15 or older: whose consent opens whose part --------------------
+
+MOTHER, TEEN, YOUNG = 1, 2, 3
+FAMILY_PLAN = PlanFacts(
+    plan_id=2,
+    municipality_id=ISHOJ,
+    contact_user_id=CONTACT,
+    deputy_user_id=DEPUTY,
+    efforts=(
+        EffortOwnership(effort_id=11, department_id=SOCIAL, responsible_user_id=SOCIAL_WORKER, member_person_id=MOTHER),
+        EffortOwnership(effort_id=12, department_id=SOCIAL, responsible_user_id=SOCIAL_WORKER, member_person_id=TEEN),
+        EffortOwnership(effort_id=13, department_id=SOCIAL, responsible_user_id=SOCIAL_WORKER, member_person_id=YOUNG),
+        EffortOwnership(effort_id=14, department_id=None, responsible_user_id=None, member_person_id=TEEN),  # the GP
+        EffortOwnership(effort_id=15, department_id=JOBCENTER, responsible_user_id=CONTACT, member_person_id=TEEN),
+    ),
+    # The teen turns 15 in 2024 (NOW is May 2024); the young child is 9.
+    members=(MemberFacts(MOTHER, 1985, False), MemberFacts(TEEN, 2009, True), MemberFacts(YOUNG, 2015, True)),
+)
+
+
+def part_consent(member: int | None, department: int | None = JOBCENTER, municipality: int | None = None) -> ConsentFacts:
+    return ConsentFacts(department, municipality, TODAY - 30 * DAY, TODAY + 30 * DAY, None, member_person_id=member)
+
+
+@pytest.mark.parametrize(
+    ("consents", "seen"),
+    [
+        # Without a consent: her own department's efforts (the teen's too) and the GP's.
+        pytest.param([], {14, 15}, id="no-consent"),
+        # The mother's consent covers her part and the young child's, never the teen's.
+        pytest.param([part_consent(None)], {11, 13, 14, 15}, id="the-whole-plan-skips-the-teen"),
+        # The teen's own consent opens the teen's part only.
+        pytest.param([part_consent(TEEN)], {12, 14, 15}, id="the-teen-opens-their-part"),
+        pytest.param([part_consent(None), part_consent(TEEN)], {11, 12, 13, 14, 15}, id="both"),
+        # A consent of the teen's to another department opens nothing for her.
+        pytest.param([part_consent(TEEN, department=FAMILY)], {14, 15}, id="the-teen-named-someone-else"),
+        # A withdrawn teen consent: their part closes again at once.
+        pytest.param(
+            [part_consent(None), ConsentFacts(JOBCENTER, None, TODAY - DAY, TODAY + DAY, NOW, member_person_id=TEEN)],
+            {11, 13, 14, 15}, id="the-teen-withdrew",
+        ),
+    ],
+)
+def test_a_child_of_15_opens_their_own_part(consents: list[ConsentFacts], seen: set[int]) -> None:
+    assert visible_effort_ids(caseworker(CONTACT, JOBCENTER), FAMILY_PLAN, consents, NOW) == seen
+
+
+def test_a_year_earlier_the_mothers_consent_covered_the_child_of_14() -> None:
+    a_year_ago = NOW.replace(year=2023)
+    whole = [ConsentFacts(JOBCENTER, None, TODAY.replace(year=2023) - DAY, TODAY, None)]
+    assert visible_effort_ids(caseworker(CONTACT, JOBCENTER), FAMILY_PLAN, whole, a_year_ago) == {11, 12, 13, 14, 15}
+
+
+def test_the_teens_consent_opens_the_plan_to_another_municipality_and_only_their_part() -> None:
+    varde = caseworker(VARDE_WORKER, VARDE_JOBCENTER, VARDE)
+    plan = PlanFacts(
+        plan_id=3, municipality_id=ISHOJ, contact_user_id=CONTACT, deputy_user_id=None,
+        efforts=(*FAMILY_PLAN.efforts, EffortOwnership(16, VARDE_JOBCENTER, VARDE_WORKER, TEEN)),
+        members=FAMILY_PLAN.members,
+    )
+    assert not staff_visibility(varde, plan, [], NOW).sees_plan
+    visibility = staff_visibility(varde, plan, [part_consent(TEEN, municipality=VARDE, department=None)], NOW)
+    assert visibility.sees_plan and visibility.department_ids == NOTHING
+    seen = {e.effort_id for e in plan.efforts if may_see_item(visibility, varde, e.department_id, e.member_person_id)}
+    assert seen == {12, 14, 15, 16}
+
+
+def test_an_item_of_no_named_part_is_seen_only_where_every_part_is_open() -> None:
+    viewer = caseworker(CONTACT, JOBCENTER)
+    only_whole = staff_visibility(viewer, FAMILY_PLAN, [part_consent(None)], NOW)
+    assert may_see_item(only_whole, viewer, SOCIAL, MOTHER)
+    assert not may_see_item(only_whole, viewer, SOCIAL)  # might be the teen's: not shown
+    both = staff_visibility(viewer, FAMILY_PLAN, [part_consent(None), part_consent(TEEN)], NOW)
+    assert may_see_item(both, viewer, SOCIAL)
+
+
+def test_the_access_log_names_the_whole_plans_consent_before_a_part_of_it() -> None:
+    consents = [
+        ConsentFacts(JOBCENTER, None, TODAY - DAY, TODAY + DAY, None, consent_id=7, member_person_id=TEEN),
+        ConsentFacts(JOBCENTER, None, TODAY - DAY, TODAY + DAY, None, consent_id=8),
+    ]
+    assert staff_visibility(caseworker(CONTACT, JOBCENTER), FAMILY_PLAN, consents, NOW).consent_id == 8
