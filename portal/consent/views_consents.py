@@ -21,6 +21,7 @@ from portal.audit.services import EventKind
 from portal.consent.forms import ConsentForm, ShareForm
 from portal.consent.models import Consent
 from portal.consent.services import Consents
+from portal.i18n import gettext as _
 from portal.plans.snapshots import PlanSnapshot
 from portal.web import DeclaredRoute, context, not_found, parse_id, render, route
 
@@ -76,6 +77,8 @@ def _overview(
         today=ctx.today, recipients=service.recipients(snapshot, part.member_ids),
         valid_until=ctx.today + dt.timedelta(days=365),
     )
+    if part.parent is not None:
+        form.recipient.label.text = _("Who may see your part?")
     share_form = None
     if part.parent is not None and may_choose_sharing(ctx.principal, snapshot.members, ctx.today):
         member = next(m for m in snapshot.members if m.person_id == part.part)

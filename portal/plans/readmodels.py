@@ -62,6 +62,7 @@ class EffortItem:
     legal_basis_code: str | None
     counts_as_activation: bool
     goal_ids: tuple[int, ...]
+    participant_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class ParticipantItem:
     name: str
     kind: str
     role_description: str | None
+    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,7 @@ def effort_item(effort: Effort) -> EffortItem:
         legal_basis_code=effort.legal_basis_code,
         counts_as_activation=effort.counts_as_activation,
         goal_ids=tuple(link.goal_id for link in effort.goal_links),
+        participant_id=effort.participant_id,
     )
 
 
@@ -182,7 +185,7 @@ def goal_item(goal: Goal) -> GoalItem:
 
 
 def participant_item(participant: Participant) -> ParticipantItem:
-    return ParticipantItem(participant.name, participant.kind, participant.role_description)
+    return ParticipantItem(participant.name, participant.kind, participant.role_description, participant.id)
 
 
 def meeting_item(meeting: Meeting) -> MeetingItem:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from sqlalchemy import or_, select
@@ -180,10 +180,17 @@ class SqlPlanReader:
         if snapshot is None:
             return None
         member_ids = citizen_visible_member_ids(snapshot.members, person_id, today or danish_today(utcnow()))
+        efforts = tuple(e for e in snapshot.efforts if e.member_person_id in member_ids)
+        header = snapshot.header
+        if any(m.person_id not in member_ids for m in snapshot.members):
+            # Not every part is shown: a participant tells of the part it helps ("Følger Martins
+            # ADHD"), so only those helping with the parts shown are named.
+            helping = {e.participant_id for e in efforts}
+            header = replace(header, participants=tuple(p for p in header.participants if p.id in helping))
         return CitizenPlanView(
-            plan=snapshot.header,
+            plan=header,
             goals=tuple(g for g in snapshot.goals if g.member_person_id in member_ids),
-            efforts=tuple(e for e in snapshot.efforts if e.member_person_id in member_ids),
+            efforts=efforts,
             meetings=snapshot.meetings,
             show_person=len(member_ids) > 1,
             member_ids=member_ids,

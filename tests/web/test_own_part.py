@@ -28,6 +28,9 @@ TRINE_GOAL = "Jeg vil have mere overskud i hverdagen"
 TRINE_EFFORT = "Familiebehandling i hjemmet"
 MARTIN_CONSENT = "At familiebehandleren kan se mine mål og min hjælp"
 TRINE_CONSENT = "At alle, der hjælper dig, kan se din plan"
+# Participants named on the plan page say whose part they help with.
+MARTINS_CLINIC = "Følger Martins ADHD og medicin."
+TRINES_CLINIC = "Behandler Trines depression."
 
 
 def _person(db: Session, full_name: str) -> Person:
@@ -78,12 +81,14 @@ def test_the_child_sees_their_own_part_and_consents_and_not_the_parents(client: 
     client.login_as("Martin Hansen")
     plan_page = client.get("/min-plan").text
     assert MARTIN_GOAL in plan_page and MARTIN_EFFORT in plan_page
-    for hidden in (TRINE_GOAL, TRINE_EFFORT, MIE_GOAL, *MIE_EFFORTS):
+    for hidden in (TRINE_GOAL, TRINE_EFFORT, MIE_GOAL, *MIE_EFFORTS, TRINES_CLINIC):
         assert hidden not in plan_page
+    assert MARTINS_CLINIC in plan_page
     consents = client.get("/samtykker").text
     assert MARTIN_CONSENT in consents and TRINE_CONSENT not in consents
     assert "Du er 15 år eller ældre" in consents
     assert 'action="/samtykker/deling"' in consents and "Må Trine se din del af planen?" in consents
+    assert "Hvem må se din del?" in consents
 
 
 def test_a_part_kept_from_the_parent_is_gone_from_every_page_of_theirs(client: PortalClient, demo_db: Session) -> None:
@@ -114,6 +119,7 @@ def test_a_part_kept_from_the_parent_is_gone_from_every_page_of_theirs(client: P
     client.login_as("Trine Hansen")
     shared = trines_pages()
     assert MARTIN_GOAL in shared["plan"] and MARTIN_EFFORT in shared["plan"] and MARTIN_EFFORT in shared["week"]
+    assert MARTINS_CLINIC in shared["plan"] and TRINES_CLINIC in shared["plan"]
     assert MARTIN_EFFORT in shared["changes"] and MARTIN_CONSENT in shared["who_looked"]
     assert client.get(f"/min-plan/maal/{martin_goal.id}").status_code == 200
 
@@ -129,6 +135,7 @@ def test_a_part_kept_from_the_parent_is_gone_from_every_page_of_theirs(client: P
     for name, page in kept.items():
         assert MARTIN_GOAL not in page and MARTIN_EFFORT not in page, name
     assert MARTIN_CONSENT not in kept["who_looked"] and "Signe Dam" in kept["who_looked"]
+    assert MARTINS_CLINIC not in kept["plan"] and TRINES_CLINIC in kept["plan"]
     assert client.get(f"/min-plan/maal/{martin_goal.id}").status_code == 404
     # Her own part and Mie's (9: her choice is her mother's) stay.
     assert TRINE_GOAL in kept["plan"] and MIE_GOAL in kept["plan"] and MIE_EFFORTS[0] in kept["plan"]
