@@ -55,3 +55,36 @@ def test_list_give_preview_and_withdraw(page, live_server: LiveServer) -> None: 
     assert "Samtykket er trukket tilbage" in page.locator('[role="status"]').inner_text()
     assert page.locator("h2", has_text="Tidligere samtykker").count() == 1
     assert_accessible(page)
+
+
+def test_a_child_of_15_keeps_their_part_from_their_parent_and_shares_it_again(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    """Martin (15) chooses on /samtykker whether Trine sees his part; the choice is put back at the end."""
+    enter_as(page, live_server, persona(live_server, "Martin Hansen"))
+    page.get_by_role("link", name="Samtykker").first.click()
+    page.wait_for_load_state()
+    assert page.locator("legend", has_text="Må Trine se din del af planen?").count() == 1
+    assert_accessible(page)
+    assert_no_horizontal_overflow(page, "own-part-consents")
+
+    # No choice at all: the error on the field, with the page still accessible.
+    page.evaluate("document.querySelectorAll('input[name=share]').forEach(box => box.checked = false)")
+    submit(page, 'form[action="/samtykker/deling"]')
+    assert page.locator(".form-error-message", has_text="Vælg ja eller nej.").count() == 1
+    assert_accessible(page)
+
+    page.get_by_label("Nej, kun jeg ser min del").check()
+    submit(page, 'form[action="/samtykker/deling"]')
+    assert page.url.endswith("/samtykker?deling=nej")
+    assert "Trine kan ikke længere se din del af planen." in page.locator('[role="status"]').inner_text()
+    assert_accessible(page)
+
+    enter_as(page, live_server, persona(live_server, "Trine Hansen"))
+    page.goto(f"{live_server.url}/min-plan")
+    assert "Fast kontaktperson til Martin" not in page.content()
+    assert "Mie skal komme i skole hver dag" in page.content()
+
+    enter_as(page, live_server, persona(live_server, "Martin Hansen"))
+    page.goto(f"{live_server.url}/samtykker")
+    page.get_by_label("Ja, Trine må se mine mål og min hjælp").check()
+    submit(page, 'form[action="/samtykker/deling"]')
+    assert page.url.endswith("/samtykker?deling=ja")
