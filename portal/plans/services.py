@@ -19,7 +19,15 @@ from portal.consent.rules import (
     StaffVisibility,
     may_see_item,
 )
-from portal.access import citizen_visible_member_ids, staff_plan_visibility, staff_visibility_of, viewer_of
+from portal.access import (
+    citizen_visible_member_ids,
+    may_create_efforts,
+    may_edit_effort,
+    may_edit_goals,
+    staff_plan_visibility,
+    staff_visibility_of,
+    viewer_of,
+)
 from portal.plans import rules
 from portal.plans.catalogue import load_sequencing_pairs
 from portal.plans.models import Effort, Goal, Meeting, Plan, PlanMember
@@ -51,6 +59,10 @@ class StaffPlanView:
     efforts: tuple[EffortItem, ...]   # only what the viewer may see
     hidden_effort_count: int          # efforts of departments without consent
     findings: list[rules.Finding]     # judged over the visible efforts only
+    # What the viewer may change (portal/access.py): the page offers edit links for these only.
+    may_edit_goals: bool = False
+    may_create_efforts: bool = False
+    editable_effort_ids: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,7 @@ class Caseload:
 
 class PlanReader(Protocol):
     def citizen_view(self, person_id: int) -> CitizenPlanView | None: ...
+    def fresh_snapshot(self, plan_id: int) -> PlanSnapshot | None: ...
     def caseload(self, user: User, now: dt.datetime) -> Caseload: ...
     def staff_view(self, user: User, plan_id: int, now: dt.datetime, audit: AuditTrail) -> StaffPlanView | None: ...
 
@@ -165,6 +178,12 @@ class SqlPlanReader:
             select(Plan).where(Plan.id == plan_id).options(*_plan_loading_options())
         ).unique().one_or_none()
 
+    def fresh_snapshot(self, plan_id: int) -> PlanSnapshot | None:
+        """The plan as this transaction sees it, never kept: right after a write, which may yet be
+        rolled back, a kept copy could outlive it."""
+        plan = self.load(plan_id)
+        return snapshot_of(plan, plan.content_version) if plan is not None else None
+
     def citizen_view(self, person_id: int) -> CitizenPlanView | None:
         """The plan of the person's household, holding only the parts they may see."""
         snapshot = self.snapshot(person_id=person_id)
@@ -232,8 +251,8 @@ class SqlPlanReader:
             )
         return Caseload(rows, awaiting_consent)
 
-    def staff_view(self, user: User, plan_id: int, now: dt.datetime, audit: AuditTrail) -> StaffPlanView | None:
-        """The plan as this caseworker may see it, or None; a granted read goes on the audit trail."""
+    def staff_access(self, user: User, plan_id: int, now: dt.datetime) -> tuple[PlanSnapshot, StaffVisibility] | None:
+        """The plan and what this caseworker may see of it, or None when they may not open it."""
         # The plan's current version and its consents in one statement.
         rows = self.db.execute(
             select(Plan.content_version, Consent)
@@ -250,6 +269,14 @@ class SqlPlanReader:
         visibility = staff_visibility_of(user, snapshot.facts, consents, now)
         if not visibility.sees_plan:
             return None
+        return snapshot, visibility
+
+    def staff_view(self, user: User, plan_id: int, now: dt.datetime, audit: AuditTrail) -> StaffPlanView | None:
+        """The plan as this caseworker may see it, or None; a granted read goes on the audit trail."""
+        access = self.staff_access(user, plan_id, now)
+        if access is None:
+            return None
+        snapshot, visibility = access
         viewer = viewer_of(user)
         efforts = tuple(e for e in snapshot.efforts if may_see_item(visibility, viewer, e.department_id))
         audit.staff_read(plan_id, user, visibility.reason, visibility.consent_id)
@@ -260,4 +287,9 @@ class SqlPlanReader:
             efforts=efforts,
             hidden_effort_count=len(snapshot.efforts) - len(efforts),
             findings=findings_of(snapshot, {e.id for e in efforts}),
+            may_edit_goals=may_edit_goals(viewer, snapshot.facts, visibility),
+            may_create_efforts=may_create_efforts(viewer, snapshot.facts, visibility),
+            editable_effort_ids=frozenset(
+                e.id for e in efforts if may_edit_effort(viewer, snapshot.facts, visibility, e.department_id)
+            ),
         )
