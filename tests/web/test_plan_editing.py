@@ -338,3 +338,22 @@ def test_saves_of_different_items_never_conflict(client: PortalClient, demo_db: 
     for path, fields in zip(paths, shown, strict=True):
         assert _post(client, path, with_values(fields, description="Ny tekst")).status_code == 303
     assert _post(client, goal_path, with_values(goal_form, professional_wording="Nye ord")).status_code == 303
+
+
+def test_a_change_of_the_time_slots_alone_is_a_new_version_too(client: PortalClient, demo_db: Session) -> None:
+    plan = _plan(demo_db)
+    effort = _effort(demo_db, plan, "Angstforløb")
+    path = f"/sag/plan/{plan.id}/indsats/{effort.id}"
+    title, version = effort.title, effort.version
+    client.login_as("Camilla Brandt")
+    goal_ids = [str(g.id) for g in plan.goals[:1]]
+    response = _race(
+        client, path, {"slots__weekday": ["4", ""], "slots__start": ["13:00", ""], "slots__end": ["14:00", ""], "goal_ids": goal_ids},
+        {"title": "Min titel"},
+    )
+    assert response.status_code == 409
+    assert "Faste tider hver uge" in re.findall(r'<tr class="differs"><th scope="row">(.*?)</th>', response.text)
+    demo_db.expire_all()
+    saved = demo_db.get(Effort, effort.id)
+    assert saved is not None and (saved.title, saved.version) == (title, version + 1)
+    assert [link.goal_id for link in saved.goal_links] == [int(g) for g in goal_ids]
