@@ -53,7 +53,7 @@ class SlotsField(Field):
     INPUTS = ("slots-weekday", "slots-start", "slots-end")
 
     def process(self, formdata: Any, data: Any = wtforms.utils.unset_value, extra_filters: Any = None) -> None:
-        self.process_errors = []
+        self.process_errors: list[Any] = []
         self.rows: list[tuple[str, str, str]] = []
         self.data: list[tuple[int, dt.time, dt.time]] = []
         if formdata is not None and any(name in formdata for name in self.INPUTS):
@@ -293,7 +293,7 @@ def show_value(form: Form, spec: FieldSpec, values: Values) -> str:
     if isinstance(field, SlotsField):
         days = dict(enumerate(_weekday_names()))
         rows = zip(*(values.get(name, ()) for name in SlotsField.INPUTS), strict=False)
-        shown = [f"{days.get(parse_id(d) if d != '0' else 0, d)} {s}–{e}" for d, s, e in rows if d or s or e]
+        shown = [f"{days.get(_weekday(d), d)} {s}–{e}" for d, s, e in rows if d or s or e]
         return ", ".join(shown) or "–"
     if isinstance(field, BooleanField):
         return _("Yes") if values.get(spec.name) else _("No")
@@ -302,6 +302,10 @@ def show_value(form: Form, spec: FieldSpec, values: Values) -> str:
         chosen = [names.get(v, v) for v in values.get(spec.name, ()) if v]
         return ", ".join(chosen) or "–"
     return " ".join(values.get(spec.name, ())) or "–"
+
+
+def _weekday(text: str) -> int:
+    return 0 if text == "0" else parse_id(text) or -1
 
 
 def _weekday_names() -> list[str]:

@@ -22,9 +22,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 # The merge form's inputs: the chosen side per field, and the other side's values.
 PICK = "pick__"
@@ -32,11 +31,6 @@ THEIRS = "theirs__"
 MINE, KEEP_THEIRS = "mine", "theirs"
 
 Values = Mapping[str, tuple[str, ...]]
-
-
-class MultiDict(Protocol):
-    def getlist(self, key: str) -> list[str]: ...
-    def multi_items(self) -> list[tuple[str, str]]: ...
 
 
 @dataclass(frozen=True)
@@ -75,9 +69,13 @@ class Conflict:
         return tuple(row for row in self.rows if row.differs)
 
 
-def values_of(form: MultiDict, specs: Iterable[FieldSpec]) -> dict[str, tuple[str, ...]]:
+def values_of(form: FormData, specs: Iterable[FieldSpec]) -> dict[str, tuple[str, ...]]:
     """The item's values as the form sent them (stripped of surrounding spaces)."""
-    return {name: tuple(value.strip() for value in form.getlist(name)) for spec in specs for name in spec.inputs}
+    return {name: tuple(_str(value).strip() for value in form.getlist(name)) for spec in specs for name in spec.inputs}
+
+
+def _str(value: str | UploadFile) -> str:
+    return value if isinstance(value, str) else ""  # forms here never upload files
 
 
 def _same(spec: FieldSpec, theirs: Values, mine: Values) -> bool:
@@ -113,14 +111,14 @@ def conflict_of(
     )
 
 
-def resolved(form: MultiDict, specs: Iterable[FieldSpec]) -> FormData:
+def resolved(form: FormData, specs: Iterable[FieldSpec]) -> FormData:
     """The form as the item's own form reads it: for a merge, each field the person chose to keep
     as saved ("theirs") takes the values the conflict view sent along; everything else as sent.
     A form without choices comes back unchanged (apart from the merge inputs)."""
     specs = list(specs)
     keep = {spec.name for spec in specs if form.getlist(PICK + spec.name)[-1:] == [KEEP_THEIRS]}
     replaced = {name for spec in specs if spec.name in keep for name in spec.inputs}
-    items = [
+    items: list[tuple[str, str | UploadFile]] = [
         (name, value) for name, value in form.multi_items()
         if not name.startswith((PICK, THEIRS)) and name not in replaced
     ]
@@ -129,7 +127,7 @@ def resolved(form: MultiDict, specs: Iterable[FieldSpec]) -> FormData:
     return FormData(items)
 
 
-def is_merge(form: MultiDict) -> bool:
+def is_merge(form: FormData) -> bool:
     return any(name.startswith(PICK) for name, _value in form.multi_items())
 
 

@@ -242,7 +242,7 @@ class PlanEditing:
         elif not self.db.is_modified(effort, include_collections=False):
             # Only slots or goal links changed: the effort's own row still takes the new version,
             # so a save from the copy before this one is refused.
-            effort.version = effort.version + 1  # type: ignore[assignment]
+            effort.version = effort.version + 1
         self.db.flush()
         self.db.add_all(
             Revision(plan_id=plan_id, user_id=by.id, occurred_at=now, entity="effort", entity_id=effort.id,
