@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from sqlalchemy import or_, select
@@ -119,6 +119,11 @@ def _plan_loading_options() -> list[ExecutableOption]:
     ]
 
 
+def _for_citizen(effort: EffortItem) -> EffortItem:
+    """What only the caseworkers' forms need is left out: the cost is for the evaluation."""
+    return replace(effort, monthly_cost_dkk=None, responsible_user_id=None, participant_id=None, version=0)
+
+
 def plan_findings(plan: Plan, efforts: list[Effort]) -> list[rules.Finding]:
     """The warnings about these efforts of the plan (rows); readers use ``findings_of`` on snapshots."""
     return rules.check_plan([effort_facts(e) for e in efforts], list(health_restrictions(plan)), load_sequencing_pairs())
@@ -193,7 +198,7 @@ class SqlPlanReader:
         return CitizenPlanView(
             plan=snapshot.header,
             goals=tuple(g for g in snapshot.goals if g.member_person_id in member_ids),
-            efforts=tuple(e for e in snapshot.efforts if e.member_person_id in member_ids),
+            efforts=tuple(_for_citizen(e) for e in snapshot.efforts if e.member_person_id in member_ids),
             meetings=snapshot.meetings,
             show_person=len(member_ids) > 1,
             member_ids=member_ids,

@@ -357,3 +357,15 @@ def test_a_change_of_the_time_slots_alone_is_a_new_version_too(client: PortalCli
     saved = demo_db.get(Effort, effort.id)
     assert saved is not None and (saved.title, saved.version) == (title, version + 1)
     assert [link.goal_id for link in saved.goal_links] == [int(g) for g in goal_ids]
+
+
+def test_the_citizen_side_holds_no_cost(client: PortalClient, demo_db: Session) -> None:
+    """The monthly cost is for the evaluation: the caseworker's form shows it, the citizen's read model holds none."""
+    plan = _plan(demo_db)
+    effort = next(e for e in plan.efforts if e.monthly_cost_dkk)
+    client.login_as("Camilla Brandt")
+    assert f'value="{effort.monthly_cost_dkk}"' in client.get(f"/sag/plan/{plan.id}/indsats/{effort.id}").text
+    from portal.plans.services import SqlPlanReader
+
+    view = SqlPlanReader(demo_db).citizen_view(plan.citizen_id)
+    assert view is not None and {e.monthly_cost_dkk for e in view.efforts} == {None}
