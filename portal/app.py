@@ -26,6 +26,7 @@ from portal.db import Database
 from portal.pages import views as page_views
 from portal.plans import views as plan_views
 from portal.plans import views_changes as changes_views
+from portal.plans import views_editing as editing_views
 from portal.plans import views_goals as goal_views
 from portal.security import CsrfProtection, SessionCookie
 from portal.services import build_services
@@ -123,6 +124,7 @@ def build_routes() -> list[BaseRoute]:
         *account_views.routes(),
         *plan_views.routes(),
         *goal_views.routes(),
+        *editing_views.routes(),
         *changes_views.routes(),
         *consent_views.routes(),
         *audit_views.routes(),

@@ -18,6 +18,7 @@ from portal.accounts.services import Accounts
 from portal.audit.services import Audit
 from portal.consent.services import Consents, Delegations
 from portal.db import Database
+from portal.plans.efforts import PlanEditing
 from portal.plans.goals import GoalService, Goals
 from portal.plans.revisions import Revisions
 from portal.plans.services import PlanReader, SqlPlanReader
@@ -31,6 +32,7 @@ class Services:
     audit: Audit
     consents: Consents
     delegations: Delegations
+    editing: PlanEditing
     goals: GoalService
     identity_proofing: IdentityProofing
     plans: PlanReader
@@ -48,12 +50,14 @@ def build_services(settings: Settings, database: Database) -> Services:
     # The scoped session stands for the request's own session in every call (see Database.current).
     db = cast(Session, database.current)
     plans = SqlPlanReader(db)
+    goals = Goals(db, plans)
     return Services(
         accounts=Accounts(db, settings.secret_key),
         audit=Audit(db),
         consents=Consents(db, plans),
         delegations=Delegations(db, settings.secret_key, settings.origin),
-        goals=Goals(db, plans),
+        editing=PlanEditing(db, plans, goals),
+        goals=goals,
         identity_proofing=ActivationLetters(db, settings.secret_key, settings.origin),
         plans=plans,
         rate_limits=RateLimits(db),

@@ -116,7 +116,7 @@ class Goals:
         self.db.flush()
 
     def change(self, goal_id: int, *, by: User, now: dt.datetime, **changes: str | None) -> bool:
-        """A caseworker changes the goal's wording, horizon or status (for the edit views to come).
+        """A caseworker changes the goal's wording, horizon or status (``PlanEditing.save_goal``).
 
         Any real change puts the goal back to "waiting for your answer" and keeps, per field, the
         value the citizen last answered to, so their goal page shows what changed. A field changed

@@ -225,6 +225,13 @@ class Effort(Base):
         ForeignKey("effort.id", ondelete="SET NULL")
     )
     monthly_cost_dkk: Mapped[int | None] = mapped_column(Integer)
+    # Rises with every save of the effort: a save from an older copy is refused with a conflict
+    # view (portal/plans/editing.py), so two caseworkers never silently overwrite each other.
+    # Changing one effort never touches another's version, nor the plan's.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    # Optimistic locking: a stale UPDATE affects no row and raises StaleDataError.
+    __mapper_args__ = {"version_id_col": version}
 
     plan: Mapped[Plan] = relationship(back_populates="efforts")
     member: Mapped[Person] = relationship()

@@ -62,7 +62,14 @@ class EffortItem:
     legal_basis_code: str | None
     counts_as_activation: bool
     goal_ids: tuple[int, ...]
+    # What the edit form needs besides what the pages show.
+    version: int = 1
+    responsible_user_id: int | None = None
     participant_id: int | None = None
+    after_effort_id: int | None = None
+    support_kind: str | None = None
+    physical_demands: tuple[str, ...] = ()
+    monthly_cost_dkk: int | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,7 @@ class ParticipantItem:
     name: str
     kind: str
     role_description: str | None
-    id: int | None = None
+    id: int = 0
 
 
 @dataclass(frozen=True)
@@ -158,8 +165,14 @@ def effort_item(effort: Effort) -> EffortItem:
         precondition_text=effort.precondition_text,
         legal_basis_code=effort.legal_basis_code,
         counts_as_activation=effort.counts_as_activation,
-        goal_ids=tuple(link.goal_id for link in effort.goal_links),
+        goal_ids=tuple(sorted(link.goal_id for link in effort.goal_links)),
+        version=effort.version,
+        responsible_user_id=effort.responsible_user_id,
         participant_id=effort.participant_id,
+        after_effort_id=effort.after_effort_id,
+        support_kind=effort.support_kind,
+        physical_demands=tuple(effort.physical_demands or ()),
+        monthly_cost_dkk=effort.monthly_cost_dkk,
     )
 
 

@@ -22,6 +22,9 @@ from portal.consent.rules import (
 from portal.access import (
     citizen_visible_member_ids,
     danish_today,
+    may_create_efforts,
+    may_edit_effort,
+    may_edit_goals,
     staff_plan_visibility,
     staff_visibility_of,
     viewer_of,
@@ -58,6 +61,10 @@ class StaffPlanView:
     efforts: tuple[EffortItem, ...]   # only what the viewer may see
     hidden_effort_count: int          # efforts of departments without consent
     findings: list[rules.Finding]     # judged over the visible efforts only
+    # What the viewer may change (portal/access.py): the page offers edit links for these only.
+    may_edit_goals: bool = False
+    may_create_efforts: bool = False
+    editable_effort_ids: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,7 @@ class Caseload:
 
 class PlanReader(Protocol):
     def citizen_view(self, person_id: int, today: dt.date | None = None) -> CitizenPlanView | None: ...
+    def fresh_snapshot(self, plan_id: int) -> PlanSnapshot | None: ...
     def caseload(self, user: User, now: dt.datetime) -> Caseload: ...
     def staff_view(self, user: User, plan_id: int, now: dt.datetime, audit: AuditTrail) -> StaffPlanView | None: ...
 
@@ -111,6 +119,11 @@ def _plan_loading_options() -> list[ExecutableOption]:
         ),
         selectinload(Plan.meetings).joinedload(Meeting.with_user),
     ]
+
+
+def _for_citizen(effort: EffortItem) -> EffortItem:
+    """What only the caseworkers' forms need is left out: the cost is for the evaluation."""
+    return replace(effort, monthly_cost_dkk=None, responsible_user_id=None, participant_id=None, version=0)
 
 
 def plan_findings(plan: Plan, efforts: list[Effort]) -> list[rules.Finding]:
@@ -173,6 +186,12 @@ class SqlPlanReader:
             select(Plan).where(Plan.id == plan_id).options(*_plan_loading_options())
         ).unique().one_or_none()
 
+    def fresh_snapshot(self, plan_id: int) -> PlanSnapshot | None:
+        """The plan as this transaction sees it, never kept: right after a write, which may yet be
+        rolled back, a kept copy could outlive it."""
+        plan = self.load(plan_id)
+        return snapshot_of(plan, plan.content_version) if plan is not None else None
+
     def citizen_view(self, person_id: int, today: dt.date | None = None) -> CitizenPlanView | None:
         """The plan of the person's household, holding only the parts they may see on ``today``
         (the Danish date; today's when not given): a child's age decides who sees their part."""
@@ -180,12 +199,13 @@ class SqlPlanReader:
         if snapshot is None:
             return None
         member_ids = citizen_visible_member_ids(snapshot.members, person_id, today or danish_today(utcnow()))
-        efforts = tuple(e for e in snapshot.efforts if e.member_person_id in member_ids)
+        shown = [e for e in snapshot.efforts if e.member_person_id in member_ids]
+        efforts = tuple(_for_citizen(e) for e in shown)
         header = snapshot.header
         if any(m.person_id not in member_ids for m in snapshot.members):
             # Not every part is shown: a participant tells of the part it helps ("Følger Martins
             # ADHD"), so only those helping with the parts shown are named.
-            helping = {e.participant_id for e in efforts}
+            helping = {e.participant_id for e in shown}
             header = replace(header, participants=tuple(p for p in header.participants if p.id in helping))
         return CitizenPlanView(
             plan=header,
@@ -256,8 +276,8 @@ class SqlPlanReader:
             )
         return Caseload(rows, awaiting_consent)
 
-    def staff_view(self, user: User, plan_id: int, now: dt.datetime, audit: AuditTrail) -> StaffPlanView | None:
-        """The plan as this caseworker may see it, or None; a granted read goes on the audit trail."""
+    def staff_access(self, user: User, plan_id: int, now: dt.datetime) -> tuple[PlanSnapshot, StaffVisibility] | None:
+        """The plan and what this caseworker may see of it, or None when they may not open it."""
         # The plan's current version and its consents in one statement.
         rows = self.db.execute(
             select(Plan.content_version, Consent)
@@ -274,6 +294,14 @@ class SqlPlanReader:
         visibility = staff_visibility_of(user, snapshot.facts, consents, now)
         if not visibility.sees_plan:
             return None
+        return snapshot, visibility
+
+    def staff_view(self, user: User, plan_id: int, now: dt.datetime, audit: AuditTrail) -> StaffPlanView | None:
+        """The plan as this caseworker may see it, or None; a granted read goes on the audit trail."""
+        access = self.staff_access(user, plan_id, now)
+        if access is None:
+            return None
+        snapshot, visibility = access
         viewer = viewer_of(user)
         efforts = tuple(
             e for e in snapshot.efforts if may_see_item(visibility, viewer, e.department_id, e.member_person_id)
@@ -286,4 +314,9 @@ class SqlPlanReader:
             efforts=efforts,
             hidden_effort_count=len(snapshot.efforts) - len(efforts),
             findings=findings_of(snapshot, {e.id for e in efforts}),
+            may_edit_goals=may_edit_goals(viewer, snapshot.facts, visibility),
+            may_create_efforts=may_create_efforts(viewer, snapshot.facts, visibility),
+            editable_effort_ids=frozenset(
+                e.id for e in efforts if may_edit_effort(viewer, snapshot.facts, visibility, e.department_id, e.member_person_id)
+            ),
         )

@@ -152,6 +152,7 @@ def staff_plan(request: Request) -> Response:
         plan=view.plan,
         findings_by_effort=findings_by_effort,
         legal_bases=load_legal_bases(),
+        saved_kind=request.query_params.get("gemt"),
     )
 
 

@@ -18,10 +18,14 @@ from portal.access import (
     citizen_visible_member_ids,
     consent_part,
     consent_parts_seen,
+    coordinates_plan,
     danish_today,
     delegation_in_force,
     keeps_own_part,
     may_choose_sharing,
+    may_create_efforts,
+    may_edit_effort,
+    may_edit_goals,
     may_manage_consent,
     may_revoke_delegation,
     own_part_children,
@@ -33,7 +37,7 @@ from portal.access import (
 )
 from portal.accounts.models import Department, PasskeyCredential, User
 from portal.consent.models import Consent, Delegation
-from portal.consent.rules import ConsentFacts, EffortOwnership, PlanFacts, Viewer, consent_is_valid, consents_for_own_part
+from portal.consent.rules import ConsentFacts, EffortOwnership, PlanFacts, StaffVisibility, Viewer, consent_is_valid, consents_for_own_part
 from portal.plans.models import Effort, Plan
 from portal.plans.snapshots import MemberFact
 
@@ -346,3 +350,73 @@ def test_who_manages_which_consent(principal: Principal, consent_part_of: int | 
 )
 def test_only_the_child_of_15_chooses_whether_the_parent_sees_their_part(principal: Principal, may: bool) -> None:
     assert may_choose_sharing(principal, FAMILY, DECEMBER) is may
+
+
+# --- who may change which item (portal/access.py: may_edit_goals, may_edit_effort, may_create_efforts) ---
+
+
+SOCIAL, JOB, HEALTH = 10, 20, 30
+_PLAN = PlanFacts(plan_id=1, municipality_id=1, contact_user_id=100, deputy_user_id=101, efforts=())
+_SEES_ALL = StaffVisibility(True, frozenset({SOCIAL, JOB, HEALTH}), "contact_person", consent_id=7)
+_SEES_OWN = StaffVisibility(True, frozenset(), "effort_responsible")
+_SEES_NOTHING = StaffVisibility(False, frozenset(), "not_involved")
+
+
+def _viewer(user_id: int, department_id: int | None = SOCIAL, role: str = "caseworker") -> Viewer:
+    return Viewer(user_id=user_id, role=role, department_id=department_id, municipality_id=1)
+
+
+CONTACT, DEPUTY, COLLEAGUE, OUTSIDER = _viewer(100), _viewer(101, JOB), _viewer(102), _viewer(103, HEALTH)
+
+# (viewer, visibility, the effort's department, may change it)
+EFFORT_CASES = [
+    pytest.param(CONTACT, _SEES_ALL, SOCIAL, True, id="contact-own-department"),
+    pytest.param(CONTACT, _SEES_ALL, JOB, True, id="contact-other-department-with-consent"),
+    pytest.param(CONTACT, _SEES_OWN, JOB, False, id="contact-other-department-without-consent-stays-hidden"),
+    pytest.param(CONTACT, _SEES_OWN, None, True, id="contact-outside-participant"),
+    pytest.param(DEPUTY, _SEES_ALL, SOCIAL, True, id="deputy-as-the-contact-person"),
+    pytest.param(DEPUTY, _SEES_OWN, SOCIAL, False, id="deputy-not-what-they-may-not-see"),
+    pytest.param(COLLEAGUE, _SEES_ALL, SOCIAL, True, id="colleague-own-department"),
+    pytest.param(COLLEAGUE, _SEES_ALL, JOB, False, id="colleague-other-department-seen-not-changed"),
+    pytest.param(COLLEAGUE, _SEES_ALL, None, False, id="colleague-outside-participant"),
+    pytest.param(_viewer(104, None), _SEES_ALL, None, False, id="no-department-nothing"),
+    pytest.param(OUTSIDER, _SEES_NOTHING, HEALTH, False, id="plan-not-seen"),
+    pytest.param(_viewer(100, SOCIAL, "admin"), _SEES_ALL, SOCIAL, False, id="not-a-caseworker"),
+]
+
+
+@pytest.mark.parametrize(("viewer", "visibility", "department_id", "expected"), EFFORT_CASES)
+def test_who_may_change_an_effort(viewer: Viewer, visibility: StaffVisibility, department_id: int | None, expected: bool) -> None:
+    assert may_edit_effort(viewer, _PLAN, visibility, department_id) is expected
+
+
+@pytest.mark.parametrize(
+    ("viewer", "visibility", "expected"),
+    [
+        pytest.param(CONTACT, _SEES_OWN, True, id="contact"),
+        pytest.param(DEPUTY, _SEES_OWN, True, id="deputy"),
+        pytest.param(COLLEAGUE, _SEES_ALL, False, id="colleague-reads-goals-only"),
+        pytest.param(CONTACT, _SEES_NOTHING, False, id="plan-not-seen"),
+        pytest.param(_viewer(100, SOCIAL, "evaluator"), _SEES_ALL, False, id="not-a-caseworker"),
+    ],
+)
+def test_who_may_change_goals(viewer: Viewer, visibility: StaffVisibility, expected: bool) -> None:
+    assert may_edit_goals(viewer, _PLAN, visibility) is expected
+
+
+@pytest.mark.parametrize(
+    ("viewer", "visibility", "expected"),
+    [
+        pytest.param(CONTACT, _SEES_OWN, True, id="contact"),
+        pytest.param(COLLEAGUE, _SEES_OWN, True, id="colleague-for-own-department"),
+        pytest.param(_viewer(104, None), _SEES_OWN, False, id="no-department-no-coordinator"),
+        pytest.param(COLLEAGUE, _SEES_NOTHING, False, id="plan-not-seen"),
+    ],
+)
+def test_who_may_create_efforts(viewer: Viewer, visibility: StaffVisibility, expected: bool) -> None:
+    assert may_create_efforts(viewer, _PLAN, visibility) is expected
+
+
+def test_the_coordinators_are_the_contact_person_and_the_deputy() -> None:
+    assert [coordinates_plan(v, _PLAN) for v in (CONTACT, DEPUTY, COLLEAGUE)] == [True, True, False]
+    assert not coordinates_plan(_viewer(100), PlanFacts(1, 1, None, None, ()))

@@ -41,7 +41,8 @@ Objects, for routes with an id in the path ("own" / "other"):
                        a delegation Mads gave someone else
 * ``{consent_id}``     the first consent of Annette's plan / the first consent of Mads's plan
 * ``{token}``          always a syntactically invalid token ("invalid")
-* ``{goal_id}``        a goal on Annette's plan / a goal on Mads Poulsen's plan
+* ``{goal_id}``        a goal on Annette's plan / a goal on Mads Poulsen's plan (with ``{plan_id}``: of that plan)
+* ``{effort_id}``      an effort on Annette's plan / an effort on Mads Poulsen's plan (always with its ``{plan_id}``)
 
 ``POST /vaelg-borger`` takes the delegation in its form body rather than its path, so it
 gets the same own / other split (Lene's delegation / Mads's delegation).
@@ -64,7 +65,7 @@ from portal.app import create_app
 from portal.audit.models import SecurityEvent
 from portal.consent.models import Consent, Delegation
 from portal.db import Database
-from portal.plans.models import Goal, Plan
+from portal.plans.models import Effort, Goal, Plan
 
 from tests.conftest import PortalClient, make_settings
 
@@ -175,6 +176,42 @@ EXPECTED: dict[tuple[str, str], dict[str, Expectation]] = {
     ("GET", "/min-plan/uge"): {ANON: L, CIT: A, REL: A, REL_NS: F, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
     ("GET", "/sag/"): {ANON: L, CIT: H, REL: H, REL_NS: H, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: H, EVAL: H},
     ("GET", "/sag/plan/{plan_id}"): {
+        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
+    # --- portal/plans/views_editing.py: caseworkers create and change efforts and goals. Camilla is
+    # Annette's contact person and changes every item she sees; nobody gets at Mads's plan (Nanna is
+    # responsible for an effort on it, but Mads gave Vallensbæk no consent). "other" is Mads's plan
+    # with his own effort or goal.
+    ("GET", "/sag/plan/{plan_id}/indsats/ny"): {
+        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
+    ("POST", "/sag/plan/{plan_id}/indsats/ny"): {
+        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
+    ("GET", "/sag/plan/{plan_id}/indsats/{effort_id}"): {
+        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
+    ("POST", "/sag/plan/{plan_id}/indsats/{effort_id}"): {
+        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
+    ("GET", "/sag/plan/{plan_id}/maal/ny"): {
+        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
+    ("POST", "/sag/plan/{plan_id}/maal/ny"): {
+        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
+    ("GET", "/sag/plan/{plan_id}/maal/{goal_id}"): {
+        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
+    ("POST", "/sag/plan/{plan_id}/maal/{goal_id}"): {
         ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H),
         CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
     },
@@ -295,7 +332,7 @@ def test_the_matrix_names_no_route_that_is_gone() -> None:
 def test_the_matrix_is_complete_and_well_formed() -> None:
     for key, row in EXPECTED.items():
         assert set(row) == set(ROLES), f"{key}: every role needs an expectation"
-        has_object = any(part in key[1] for part in ("{plan_id}", "{passkey_id}", "{delegation_id}", "{consent_id}", "{goal_id}")) or key == (
+        has_object = any(part in key[1] for part in ("{plan_id}", "{passkey_id}", "{delegation_id}", "{consent_id}", "{goal_id}", "{effort_id}")) or key == (
             "POST",
             "/vaelg-borger",
         )
@@ -346,6 +383,8 @@ class Objects:
     mads_consent_id: int
     annette_goal_id: int
     mads_goal_id: int
+    annette_effort_id: int
+    mads_effort_id: int
 
 
 def _user(db: Session, display_name: str) -> User:
@@ -369,6 +408,13 @@ def _goal_id(db: Session, full_name: str) -> int:
     ).first()
     assert goal_id is not None, f"the demo plan of {full_name} needs a goal about them"
     return goal_id
+
+
+def _effort_id(db: Session, full_name: str) -> int:
+    """The first effort of the person's plan."""
+    effort_id = db.scalars(select(Effort.id).where(Effort.plan_id == _plan_id(db, full_name)).order_by(Effort.id)).first()
+    assert effort_id is not None, f"the demo plan of {full_name} needs an effort"
+    return effort_id
 
 
 def _passkey(db: Session, user: User) -> PasskeyCredential:
@@ -449,13 +495,17 @@ def _objects(db: Session, role: str) -> Objects:
         mads_consent_id=_first_consent_id(db, "Mads Poulsen"),
         annette_goal_id=_goal_id(db, "Annette Nielsen"),
         mads_goal_id=_goal_id(db, "Mads Poulsen"),
+        annette_effort_id=_effort_id(db, "Annette Nielsen"),
+        mads_effort_id=_effort_id(db, "Mads Poulsen"),
     )
 
 
 def _concrete_path(path: str, which: str | None, objects: Objects) -> str:
     own = which == "own"
     if "{plan_id}" in path:
-        return path.replace("{plan_id}", str(objects.annette_plan_id if own else objects.mads_plan_id))
+        path = path.replace("{plan_id}", str(objects.annette_plan_id if own else objects.mads_plan_id))
+        path = path.replace("{effort_id}", str(objects.annette_effort_id if own else objects.mads_effort_id))
+        return path.replace("{goal_id}", str(objects.annette_goal_id if own else objects.mads_goal_id))
     if "{passkey_id}" in path:
         # Anonymous has no passkey of its own: any existing passkey will do to ask.
         passkey_id = objects.own_passkey_id if own and objects.own_passkey_id is not None else objects.other_passkey_id

@@ -22,6 +22,13 @@ from tests.conftest import PortalClient
 MARKER = "<x-fuzz>"
 EXAMPLES = 25
 
+_EFFORT_FIELDS = (
+    "title", "description", "member_person_id", "department_id", "responsible_user_id", "participant_id",
+    "legal_basis_code", "start_date", "end_date", "slots-weekday", "slots-start", "slots-end", "goal_ids", "status",
+    "precondition_text", "after_effort_id", "counts_as_activation", "support_kind", "physical_demands", "monthly_cost_dkk",
+)
+_GOAL_FIELDS = ("citizen_wording", "professional_wording", "horizon", "life_area", "member_person_id", "status", "show_on_front")
+
 # POST route name -> (persona, path to post to, fields the view reads)
 FORMS: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     "choose_language": (None, "/sprog", ("sprog", "next")),
@@ -55,6 +62,12 @@ FORMS: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     # Goal 1 is Annette's first goal in the demo: the fields get past the goal lookup into the form.
     "answer_goal": ("Annette Nielsen", "/min-plan/maal/1/svar", ("answer", "comment", "version")),
     "rate_goal": ("Annette Nielsen", "/min-plan/maal/1/fremskridt", ("score",)),
+    # Plan 1 is Annette's, effort 1 and goal 1 are on it, and Camilla is its contact person: the
+    # fields get past the access checks into the forms (and, for a merge, into the conflict resolution).
+    "create_effort": ("Camilla Brandt", "/sag/plan/1/indsats/ny", _EFFORT_FIELDS),
+    "save_effort": ("Camilla Brandt", "/sag/plan/1/indsats/1", (*_EFFORT_FIELDS, "version", "pick__title", "theirs__title")),
+    "create_goal": ("Camilla Brandt", "/sag/plan/1/maal/ny", _GOAL_FIELDS),
+    "save_goal": ("Camilla Brandt", "/sag/plan/1/maal/1", (*_GOAL_FIELDS, "version", "pick__status", "theirs__status")),
 }
 
 # GET path -> (persona, query parameters the view reads)
@@ -68,6 +81,8 @@ QUERIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "/samtykker/{text}/tilbagekald": ("Annette Nielsen", ()),
     "/min-plan/maal/{text}": ("Annette Nielsen", ()),
     "/min-plan/maal/1": ("Annette Nielsen", ("gemt",)),
+    "/sag/plan/1/indsats/{text}": ("Camilla Brandt", ()),
+    "/sag/plan/1/maal/{text}": ("Camilla Brandt", ()),
 }
 
 hostile_text = st.one_of(

@@ -119,3 +119,37 @@ def test_a_large_plan_is_shown_whole(client: PortalClient, demo_db: Session) -> 
     page = client.get("/min-plan").text
     missing = [number for number in range(copies) if f"{model.title} {number} <" not in page]
     assert copies > 40 and not missing, (model.title, missing)
+
+
+MAX_SAVE_STATEMENTS = 14
+
+
+def _save_statements(client: PortalClient, connection: Connection, path: str, title: str) -> list[str]:
+    """The statements of one save of the effort's form (shown just before, so the plan's copy is in memory)."""
+    from tests.support.html_forms import read_form
+
+    fields: dict[str, list[str]] = {}
+    for name, value in read_form(client.get(path).text, path):
+        fields.setdefault(name, []).append(value)
+    fields["title"] = [title]
+    with counted(connection) as statements:
+        response = client.post(path, data=fields, follow_redirects=False)
+    assert response.status_code == 303, response.text[:500]
+    return statements
+
+
+def test_a_save_costs_a_bounded_number_of_statements_whatever_the_plan_size(
+    client: PortalClient, demo_db: Session, demo_connection: Connection
+) -> None:
+    plan = _annettes_plan(demo_db)
+    effort = plan.efforts[0]
+    path = f"/sag/plan/{plan.id}/indsats/{effort.id}"
+    client.login_as("Camilla Brandt")
+    small = _save_statements(client, demo_connection, path, "Ny titel 1")
+    _grow(demo_db, plan, 500)
+    large = _save_statements(client, demo_connection, path, "Ny titel 2")
+    print(f"save of an effort: {len(small)} statements")
+    for statement in small:
+        print("  ", " ".join(statement.split())[:110])
+    assert len(small) <= MAX_SAVE_STATEMENTS, "\n".join(small)
+    assert len(large) == len(small), "\n".join(large)
