@@ -280,3 +280,83 @@ def may_manage_consent(principal: Principal, consent: Consent, subject_plan_id: 
 
 def danish_today(now: dt.datetime) -> dt.date:
     return now.astimezone(DANISH_TIME).date()
+
+
+# --- setting up and keeping a plan: who may change what (pure; tests/unit/test_access.py) ------
+#
+# There is no "leader" role: Role has citizen, relative, caseworker, admin and evaluator. Admins run
+# the system and see no plan content (DESIGN §4), so they change no plan either. What a plan holds
+# is therefore changed by caseworkers only, and only by those the plan names:
+#   - a plan is made by a caseworker of the citizen's own municipality;
+#   - its members, contact person and deputy are changed by the contact person or the deputy (the
+#     deputy stands in when the contact person is away, so may do what they do);
+#   - a meeting by the contact person, the deputy, or the caseworker the meeting is with;
+#   - an outside participant (who belongs to the whole plan, not to a department) is added by anyone
+#     who may open the plan, and changed by the contact person or the deputy;
+#   - a shared assessment only by its own department; it is seen by its department, and by others
+#     only under the citizen's consent that names them.
+# Each rule first asks that the caseworker may open the plan at all (``visibility.sees_plan``).
+
+
+def _is_caseworker(viewer: Viewer) -> bool:
+    return viewer.role == Role.CASEWORKER
+
+
+def may_create_plan(viewer: Viewer, citizen_municipality_id: int | None) -> bool:
+    """A caseworker of the citizen's own municipality may make the citizen's plan."""
+    return (
+        _is_caseworker(viewer)
+        and citizen_municipality_id is not None
+        and viewer.municipality_id == citizen_municipality_id
+    )
+
+
+def is_plan_keeper(viewer: Viewer, facts: PlanFacts) -> bool:
+    """The plan's contact person or deputy."""
+    return _is_caseworker(viewer) and viewer.user_id in {
+        user_id for user_id in (facts.contact_user_id, facts.deputy_user_id) if user_id is not None
+    }
+
+
+def may_manage_plan(viewer: Viewer, facts: PlanFacts, visibility: StaffVisibility) -> bool:
+    """Members, contact person and deputy: changed by the contact person or the deputy."""
+    return visibility.sees_plan and is_plan_keeper(viewer, facts)
+
+
+def may_add_meeting(viewer: Viewer, visibility: StaffVisibility) -> bool:
+    """Anyone who may open the plan may set a meeting with themself."""
+    return _is_caseworker(viewer) and visibility.sees_plan
+
+
+def may_edit_meeting(viewer: Viewer, facts: PlanFacts, visibility: StaffVisibility, with_user_id: int) -> bool:
+    """A meeting: its own caseworker, or the contact person or deputy."""
+    return visibility.sees_plan and _is_caseworker(viewer) and (
+        with_user_id == viewer.user_id or is_plan_keeper(viewer, facts)
+    )
+
+
+def may_add_participant(viewer: Viewer, visibility: StaffVisibility) -> bool:
+    """An outside participant belongs to the whole plan: anyone who may open it may name one."""
+    return _is_caseworker(viewer) and visibility.sees_plan
+
+
+def may_edit_participant(viewer: Viewer, facts: PlanFacts, visibility: StaffVisibility) -> bool:
+    """Changing someone already on the plan is for the contact person or the deputy."""
+    return visibility.sees_plan and is_plan_keeper(viewer, facts)
+
+
+def may_see_assessment(viewer: Viewer, visibility: StaffVisibility, department_id: int) -> bool:
+    """One's own department's assessments; another department's only under a consent naming one."""
+    if not visibility.sees_plan or not _is_caseworker(viewer):
+        return False
+    return department_id == viewer.department_id or visibility.consent_id is not None
+
+
+def may_edit_assessment(viewer: Viewer, visibility: StaffVisibility, department_id: int) -> bool:
+    """An assessment is changed by its own department only (also when it is shown to others)."""
+    return (
+        visibility.sees_plan
+        and _is_caseworker(viewer)
+        and viewer.department_id is not None
+        and department_id == viewer.department_id
+    )

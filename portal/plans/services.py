@@ -22,7 +22,7 @@ from portal.consent.rules import (
 from portal.access import citizen_visible_member_ids, staff_plan_visibility, staff_visibility_of, viewer_of
 from portal.plans import rules
 from portal.plans.catalogue import load_sequencing_pairs
-from portal.plans.models import Effort, Goal, Meeting, Plan, PlanMember
+from portal.plans.models import Effort, Goal, Meeting, Plan, PlanMember, SharedAssessment
 from portal.plans import versioning
 from portal.plans.readmodels import EffortItem, GoalItem, MeetingItem, PersonRef, PlanHeader, StaffRef, person_ref, staff_ref
 from portal.plans.snapshots import PlanSnapshot, SnapshotCache, effort_facts, health_restrictions, snapshot_of
@@ -91,7 +91,10 @@ def _plan_loading_options() -> list[ExecutableOption]:
         # Two lists joined to the plan's row multiply their rows; both are short (a family's
         # members, a handful of participants), so that costs less than a statement more.
         joinedload(Plan.participants),
-        joinedload(Plan.members).joinedload(PlanMember.person).joinedload(Person.health_restrictions),
+        joinedload(Plan.members).options(
+            joinedload(PlanMember.person).joinedload(Person.health_restrictions),
+            joinedload(PlanMember.assessments).joinedload(SharedAssessment.department),
+        ),
         # A goal's self-ratings are joined to it: the links to efforts are read from the efforts' side.
         selectinload(Plan.goals).options(joinedload(Goal.member), joinedload(Goal.progress)),
         selectinload(Plan.efforts).options(
