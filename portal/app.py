@@ -27,6 +27,8 @@ from portal.pages import views as page_views
 from portal.plans import views as plan_views
 from portal.plans import views_changes as changes_views
 from portal.plans import views_goals as goal_views
+from portal.plans import views_items as item_views
+from portal.plans import views_setup as setup_views
 from portal.security import CsrfProtection, SessionCookie
 from portal.services import build_services
 from portal.settings import Settings
@@ -121,6 +123,9 @@ def build_routes() -> list[BaseRoute]:
     return [
         *page_views.routes(),
         *account_views.routes(),
+        # Before the plan page: "/sag/plan/ny" is not a plan id.
+        *setup_views.routes(),
+        *item_views.routes(),
         *plan_views.routes(),
         *goal_views.routes(),
         *changes_views.routes(),

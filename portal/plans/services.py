@@ -16,15 +16,22 @@ from portal.consent.models import Consent
 from portal.consent.rules import (
     REASON_NO_CONSENT_OTHER_MUNICIPALITY,
     ConsentFacts,
+    PlanFacts,
     StaffVisibility,
     may_see_item,
 )
-from portal.access import citizen_visible_member_ids, staff_plan_visibility, staff_visibility_of, viewer_of
+from portal.access import (
+    citizen_visible_member_ids,
+    may_see_assessment,
+    staff_plan_visibility,
+    staff_visibility_of,
+    viewer_of,
+)
 from portal.plans import rules
 from portal.plans.catalogue import load_sequencing_pairs
 from portal.plans.models import Effort, Goal, Meeting, Plan, PlanMember, SharedAssessment
 from portal.plans import versioning
-from portal.plans.readmodels import EffortItem, GoalItem, MeetingItem, PersonRef, PlanHeader, StaffRef, person_ref, staff_ref
+from portal.plans.readmodels import AssessmentItem, EffortItem, GoalItem, MeetingItem, PersonRef, PlanHeader, StaffRef, person_ref, staff_ref
 from portal.plans.snapshots import PlanSnapshot, SnapshotCache, effort_facts, health_restrictions, snapshot_of
 
 # Snapshots are only as fresh as the plans' content_version: make sure it is kept.
@@ -51,6 +58,12 @@ class StaffPlanView:
     efforts: tuple[EffortItem, ...]   # only what the viewer may see
     hidden_effort_count: int          # efforts of departments without consent
     findings: list[rules.Finding]     # judged over the visible efforts only
+    # Who the plan names (for the edit rules of portal/access.py), its meetings, and the shared
+    # assessments the viewer may see (``may_see_assessment``) with how many stay hidden.
+    facts: PlanFacts | None = None
+    meetings: tuple[MeetingItem, ...] = ()
+    assessments: tuple[AssessmentItem, ...] = ()
+    hidden_assessment_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -256,6 +269,7 @@ class SqlPlanReader:
         viewer = viewer_of(user)
         efforts = tuple(e for e in snapshot.efforts if may_see_item(visibility, viewer, e.department_id))
         audit.staff_read(plan_id, user, visibility.reason, visibility.consent_id)
+        assessments = tuple(a for a in snapshot.assessments if may_see_assessment(viewer, visibility, a.department_id))
         return StaffPlanView(
             plan=snapshot.header,
             visibility=visibility,
@@ -263,4 +277,8 @@ class SqlPlanReader:
             efforts=efforts,
             hidden_effort_count=len(snapshot.efforts) - len(efforts),
             findings=findings_of(snapshot, {e.id for e in efforts}),
+            facts=snapshot.facts,
+            meetings=snapshot.meetings,
+            assessments=assessments,
+            hidden_assessment_count=len(snapshot.assessments) - len(assessments),
         )

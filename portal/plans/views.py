@@ -17,6 +17,7 @@ from portal.plans import schedule
 from portal.plans.catalogue import load_legal_bases
 from portal.plans.readmodels import EffortItem, GoalItem
 from portal.plans.services import CitizenPlanView
+from portal.plans.views_items import plan_tools
 from portal.web import DeclaredRoute, context, not_found, parse_id, render, route
 
 LOCAL_ZONE = ZoneInfo("Europe/Copenhagen")
@@ -152,6 +153,8 @@ def staff_plan(request: Request) -> Response:
         plan=view.plan,
         findings_by_effort=findings_by_effort,
         legal_bases=load_legal_bases(),
+        tools=plan_tools(request, view),
+        saved=request.query_params.get("gemt"),
     )
 
 
