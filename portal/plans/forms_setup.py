@@ -177,7 +177,8 @@ class ParticipantForm(Form):
 class AssessmentForm(Form):
     person = SelectField(N_("Who is it about?"), validate_choice=False)
     title = StringField(N_("Title"), [TextLength(1, 200, N_("Write a title."))], filters=[strip])
-    summary = TextAreaField(N_("The assessment in short"), [TextLength(1, MAX_TEXT, N_("Write the assessment in short."))],
+    # Not "summary": Form.summary() lists the errors.
+    body = TextAreaField(N_("The assessment in short"), [TextLength(1, MAX_TEXT, N_("Write the assessment in short."))],
                             filters=[strip])
     assessed_on = IsoDateField(N_("Date of the assessment"), invalid_message=N_("Write the date like this: 2027-05-31."))
     version = _version()
@@ -205,5 +206,5 @@ class AssessmentForm(Form):
 
     @property
     def values(self) -> dict[str, Any]:
-        return {"person_id": int(self.person.data), "title": self.title.data, "summary": self.summary.data,
+        return {"person_id": int(self.person.data), "title": self.title.data, "summary": self.body.data,
                 "assessed_on": self.assessed_on.data}

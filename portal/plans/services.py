@@ -74,6 +74,10 @@ class CaseloadRow:
     contact: StaffRef | None
     my_roles: tuple[str, ...]      # "contact", "deputy", "effort"
     effort_count: int              # only the efforts the caseworker may see
+    warnings: int = 0              # findings over those efforts, as on the plan page
+    unread: int | None = None      # citizen-side messages without their receipt (contact person and deputy)
+    awaiting_answer: int = 0       # open goals the citizen has not answered
+    last_change: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,12 @@ class Caseload:
 
 class PlanReader(Protocol):
     def citizen_view(self, person_id: int) -> CitizenPlanView | None: ...
-    def caseload(self, user: User, now: dt.datetime) -> Caseload: ...
+    def caseload(self, user: User, now: dt.datetime) -> Caseload:
+        """The plans the caseworker takes part in, judged by the same rule as the plan page."""
+        from portal.plans.caseload import caseload_of
+
+        return caseload_of(self, user, now)
+
     def staff_view(self, user: User, plan_id: int, now: dt.datetime, audit: AuditTrail) -> StaffPlanView | None: ...
 
 

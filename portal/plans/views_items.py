@@ -275,7 +275,7 @@ def assessment(request: Request) -> Response:
     if got is None:
         return refused(request, assessment_id=request.path_params["assessment_id"])
     found, row = got
-    form = _assessment_form(request, found, person=str(row.person_id), title=row.title, summary=row.summary,
+    form = _assessment_form(request, found, person=str(row.person_id), title=row.title, body=row.summary,
                             assessed_on=row.assessed_on, version=row.version)
     return _page(request, found, ASSESSMENT, form, editing=True)
 

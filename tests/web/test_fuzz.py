@@ -53,6 +53,18 @@ FORMS: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     # Goal 1 is Annette's first goal in the demo: the fields get past the goal lookup into the form.
     "answer_goal": ("Annette Nielsen", "/min-plan/maal/1/svar", ("answer", "comment", "version")),
     "rate_goal": ("Annette Nielsen", "/min-plan/maal/1/fremskridt", ("score",)),
+    # Plan 1 is Annette's, kept by Camilla: meeting 1 is hers, participant 1 is on the plan, assessment 2
+    # is her department's. The fields get past the lookups into the forms.
+    "create_plan": ("Camilla Brandt", "/sag/plan/ny", ("borger", "kind", "contact", "deputy")),
+    "add_member": ("Camilla Brandt", "/sag/plan/1/medlemmer", ("full_name", "first_name", "birth_year", "custody_holder")),
+    "remove_member": ("Camilla Brandt", "/sag/plan/1/medlemmer/{text}/fjern", ()),
+    "change_keepers": ("Camilla Brandt", "/sag/plan/1/kontaktperson", ("contact", "deputy", "version")),
+    "add_meeting": ("Camilla Brandt", "/sag/plan/1/moeder/ny", ("day", "time", "location", "purpose", "cadence")),
+    "change_meeting": ("Camilla Brandt", "/sag/plan/1/moeder/1", ("day", "time", "location", "purpose", "cadence", "version")),
+    "add_participant": ("Camilla Brandt", "/sag/plan/1/deltagere/ny", ("name", "kind", "role_description")),
+    "change_participant": ("Camilla Brandt", "/sag/plan/1/deltagere/1", ("name", "kind", "role_description", "version")),
+    "add_assessment": ("Camilla Brandt", "/sag/plan/1/vurderinger/ny", ("person", "title", "body", "assessed_on")),
+    "change_assessment": ("Camilla Brandt", "/sag/plan/1/vurderinger/2", ("person", "title", "body", "assessed_on", "version")),
 }
 
 # GET path -> (persona, query parameters the view reads)
@@ -66,6 +78,13 @@ QUERIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "/samtykker/{text}/tilbagekald": ("Annette Nielsen", ()),
     "/min-plan/maal/{text}": ("Annette Nielsen", ()),
     "/min-plan/maal/1": ("Annette Nielsen", ("gemt",)),
+    "/sag/": ("Camilla Brandt", ("q", "sort", "gemt")),
+    "/sag/plan/ny": ("Camilla Brandt", ("borger",)),
+    "/sag/plan/1": ("Camilla Brandt", ("gemt",)),
+    "/sag/plan/1/moeder/{text}": ("Camilla Brandt", ()),
+    "/sag/plan/1/deltagere/{text}": ("Camilla Brandt", ()),
+    "/sag/plan/1/vurderinger/{text}": ("Camilla Brandt", ()),
+    "/sag/plan/{text}/medlemmer": ("Camilla Brandt", ()),
 }
 
 hostile_text = st.one_of(
