@@ -90,12 +90,7 @@ class Caseload:
 
 class PlanReader(Protocol):
     def citizen_view(self, person_id: int) -> CitizenPlanView | None: ...
-    def caseload(self, user: User, now: dt.datetime) -> Caseload:
-        """The plans the caseworker takes part in, judged by the same rule as the plan page."""
-        from portal.plans.caseload import caseload_of
-
-        return caseload_of(self, user, now)
-
+    def caseload(self, user: User, now: dt.datetime) -> Caseload: ...
     def staff_view(self, user: User, plan_id: int, now: dt.datetime, audit: AuditTrail) -> StaffPlanView | None: ...
 
 
@@ -218,44 +213,11 @@ class SqlPlanReader:
         return by_plan
 
     def caseload(self, user: User, now: dt.datetime) -> Caseload:
-        """The plans the caseworker takes part in, judged by the same rule as the plan page."""
-        effort_plan_ids = select(Effort.plan_id).where(Effort.responsible_user_id == user.id)
-        plans = self.db.scalars(
-            select(Plan)
-            .where(
-                or_(
-                    Plan.contact_user_id == user.id,
-                    Plan.deputy_user_id == user.id,
-                    Plan.id.in_(effort_plan_ids),
-                )
-            )
-            .options(joinedload(Plan.citizen), joinedload(Plan.contact), selectinload(Plan.efforts))
-            .order_by(Plan.id)
-        ).unique().all()
-        consents = self.consents_of([plan.id for plan in plans])
-        viewer = viewer_of(user)
-        rows = []
-        awaiting_consent = 0
-        for plan in plans:
-            visibility = staff_plan_visibility(user, plan, consents.get(plan.id, []), now)
-            if not visibility.sees_plan:
-                if visibility.reason == REASON_NO_CONSENT_OTHER_MUNICIPALITY:
-                    awaiting_consent += 1
-                continue
-            roles = []
-            if plan.contact_user_id == user.id:
-                roles.append("contact")
-            if plan.deputy_user_id == user.id:
-                roles.append("deputy")
-            if any(e.responsible_user_id == user.id for e in plan.efforts):
-                roles.append("effort")
-            visible_efforts = sum(1 for e in plan.efforts if may_see_item(visibility, viewer, e.department_id))
-            rows.append(
-                CaseloadRow(
-                    plan.id, plan.kind, person_ref(plan.citizen), staff_ref(plan.contact), tuple(roles), visible_efforts
-                )
-            )
-        return Caseload(rows, awaiting_consent)
+        """The plans the caseworker takes part in, judged by the same rule as the plan page
+        (portal/plans/caseload.py)."""
+        from portal.plans.caseload import caseload_of
+
+        return caseload_of(self, user, now)
 
     def staff_view(self, user: User, plan_id: int, now: dt.datetime, audit: AuditTrail) -> StaffPlanView | None:
         """The plan as this caseworker may see it, or None; a granted read goes on the audit trail."""
