@@ -205,7 +205,8 @@ def keepers(request: Request) -> Response:
     if found is None:
         return refused(request)
     staff = ctx.services.plan_setup.caseworkers(found.snapshot.facts.municipality_id)
-    form = KeepersForm(staff=staff, version=found.snapshot.header.version, **_current_keepers(found))
+    current = _current_keepers(found)
+    form = KeepersForm(staff=staff, version=found.snapshot.header.version, contact=current["contact"], deputy=current["deputy"])
     return _keepers_page(request, found, form, staff)
 
 
