@@ -117,6 +117,7 @@ class MeetingItem:
     with_user_id: int = 0
     cadence_weeks: int | None = None
     version: int = 1
+    department_id: int | None = None   # the department of the caseworker it is with
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,7 @@ def meeting_item(meeting: Meeting) -> MeetingItem:
     return MeetingItem(
         meeting.starts_at, meeting.location, meeting.purpose, with_user, id=meeting.id,
         with_user_id=meeting.with_user_id, cadence_weeks=meeting.cadence_weeks, version=meeting.version,
+        department_id=meeting.with_user.department_id,
     )
 
 

@@ -61,7 +61,8 @@ class StaffPlanView:
     # Who the plan names (for the edit rules of portal/access.py), its meetings, and the shared
     # assessments the viewer may see (``may_see_assessment``) with how many stay hidden.
     facts: PlanFacts | None = None
-    meetings: tuple[MeetingItem, ...] = ()
+    meetings: tuple[MeetingItem, ...] = ()      # with caseworkers of departments the viewer may see
+    hidden_meeting_count: int = 0
     assessments: tuple[AssessmentItem, ...] = ()
     hidden_assessment_count: int = 0
 
@@ -241,6 +242,7 @@ class SqlPlanReader:
         efforts = tuple(e for e in snapshot.efforts if may_see_item(visibility, viewer, e.department_id))
         audit.staff_read(plan_id, user, visibility.reason, visibility.consent_id)
         assessments = tuple(a for a in snapshot.assessments if may_see_assessment(viewer, visibility, a.department_id))
+        meetings = tuple(m for m in snapshot.meetings if may_see_item(visibility, viewer, m.department_id))
         return StaffPlanView(
             plan=snapshot.header,
             visibility=visibility,
@@ -249,7 +251,8 @@ class SqlPlanReader:
             hidden_effort_count=len(snapshot.efforts) - len(efforts),
             findings=findings_of(snapshot, {e.id for e in efforts}),
             facts=snapshot.facts,
-            meetings=snapshot.meetings,
+            meetings=meetings,
+            hidden_meeting_count=len(snapshot.meetings) - len(meetings),
             assessments=assessments,
             hidden_assessment_count=len(snapshot.assessments) - len(assessments),
         )

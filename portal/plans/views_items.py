@@ -24,6 +24,7 @@ from portal.access import (
     may_edit_participant,
     may_see_assessment,
 )
+from portal.consent.rules import may_see_item
 from portal.forms import Form
 from portal.i18n import gettext as _
 from portal.labels import label
@@ -134,7 +135,11 @@ def _meeting(request: Request) -> tuple[PlanAccess, Any] | None:
     if found is None or meeting_id is None:
         return None
     meeting = context(request).services.plan_items.meeting(found.snapshot.header.id, meeting_id)
-    if meeting is None or not may_edit_meeting(found.viewer, found.snapshot.facts, found.visibility, meeting.with_user_id):
+    # A meeting with another department's caseworker is hidden without consent, from the contact person too.
+    if meeting is None or not (
+        may_see_item(found.visibility, found.viewer, meeting.with_user.department_id)
+        and may_edit_meeting(found.viewer, found.snapshot.facts, found.visibility, meeting.with_user_id)
+    ):
         return None
     return found, meeting
 

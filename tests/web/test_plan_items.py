@@ -183,3 +183,18 @@ def test_assessments_of_departments_without_consent_stay_hidden(client: PortalCl
     assert job.title not in page and social.title in page
     assert "1 vurdering fra en anden afdeling er skjult" in page
     assert client.get(f"/sag/plan/{plan.id}/vurderinger/{job.id}").status_code == 404
+
+
+def test_meetings_with_departments_without_consent_stay_hidden(client: PortalClient, demo_db: Session) -> None:
+    plan = _plan(demo_db)
+    louises = _meeting_with(demo_db, plan, "Louise Krogh")  # the family centre
+    camillas = _meeting_with(demo_db, plan, "Camilla Brandt")
+    client.login_as("Camilla Brandt")
+    assert louises.purpose in client.get(f"/sag/plan/{plan.id}").text
+    demo_db.execute(update(Consent).where(Consent.plan_id == plan.id).values(withdrawn_at=dt.datetime.now(dt.timezone.utc)))
+    demo_db.flush()
+    page = client.get(f"/sag/plan/{plan.id}").text
+    assert louises.purpose not in page and louises.location not in page and camillas.purpose in page
+    assert "møder med andre afdelinger er skjult" in page
+    # Hidden from the contact person's edit too.
+    assert client.get(f"/sag/plan/{plan.id}/moeder/{louises.id}").status_code == 404
