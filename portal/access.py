@@ -345,44 +345,19 @@ def danish_today(now: dt.datetime) -> dt.date:
     return now.astimezone(DANISH_TIME).date()
 
 
-# --- who may change which item of a plan (caseworkers) -----------------------------------------
-#
-# A caseworker changes only what they may see (``may_see_item``): an item of a department
-# without consent stays hidden while editing too. Within that:
-# - the plan's contact person coordinates the plan and changes every item they see;
-# - the deputy stands in for the contact person (holidays, illness) and so has the same rights:
-#   a deputy who could only look would leave the plan without anyone to keep it up to date;
-# - every other caseworker changes their own department's efforts only.
-# Goals belong to the whole plan, not to a department: the contact person and the deputy write
-# them with the citizen; the others read them. An effort of an outside participant (no
-# department) is likewise the coordinators' to change.
-
-
-def coordinates_plan(viewer: Viewer, facts: PlanFacts) -> bool:
-    """The contact person or the deputy of the plan."""
-    return viewer.user_id in {user_id for user_id in (facts.contact_user_id, facts.deputy_user_id) if user_id is not None}
-
-
-def may_edit_goals(viewer: Viewer, facts: PlanFacts, visibility: StaffVisibility) -> bool:
-    """Create and change the plan's goals."""
-    return visibility.sees_plan and viewer.role == Role.CASEWORKER and coordinates_plan(viewer, facts)
-
-
-def may_edit_effort(
-    viewer: Viewer, facts: PlanFacts, visibility: StaffVisibility, department_id: int | None,
-    member_person_id: int | None = None,
-) -> bool:
-    """Change an effort of this department (None: an outside participant's) in this member's part,
-    or create one for it. Without a member, only where every part of the plan is open to the viewer."""
-    if viewer.role != Role.CASEWORKER or not may_see_item(visibility, viewer, department_id, member_person_id):
-        return False
-    if coordinates_plan(viewer, facts):
-        return True
-    return department_id is not None and department_id == viewer.department_id
-
-
-def may_create_efforts(viewer: Viewer, facts: PlanFacts, visibility: StaffVisibility) -> bool:
-    """Create an effort at all: for their own department, or as a coordinator."""
-    return may_edit_effort(viewer, facts, visibility, viewer.department_id) or (
-        visibility.sees_plan and viewer.role == Role.CASEWORKER and coordinates_plan(viewer, facts)
-    )
+# Who may change which item of a plan: in its own module for length, part of this policy.
+from portal.access_editing import (  # noqa: E402
+    coordinates_plan,
+    may_edit_goals,
+    may_edit_effort,
+    may_create_efforts,
+    may_create_plan,
+    is_plan_keeper,
+    may_manage_plan,
+    may_add_meeting,
+    may_edit_meeting,
+    may_add_participant,
+    may_edit_participant,
+    may_see_assessment,
+    may_edit_assessment,
+)

@@ -28,6 +28,8 @@ from portal.plans import views as plan_views
 from portal.plans import views_changes as changes_views
 from portal.plans import views_editing as editing_views
 from portal.plans import views_goals as goal_views
+from portal.plans import views_items as item_views
+from portal.plans import views_setup as setup_views
 from portal.security import CsrfProtection, SessionCookie
 from portal.services import build_services
 from portal.settings import Settings
@@ -122,6 +124,9 @@ def build_routes() -> list[BaseRoute]:
     return [
         *page_views.routes(),
         *account_views.routes(),
+        # Before the plan page: "/sag/plan/ny" is not a plan id.
+        *setup_views.routes(),
+        *item_views.routes(),
         *plan_views.routes(),
         *goal_views.routes(),
         *editing_views.routes(),

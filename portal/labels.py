@@ -152,6 +152,26 @@ _LABELS: dict[str, dict[str, Callable[[], str]]] = {
         "goal.citizen_wording": lambda: _("the wording"),
         "goal.professional_wording": lambda: _("the professional wording"),
     },
+    "plan_kind": {
+        "citizen": lambda: _("A plan for one person"),
+        "family": lambda: _("A family plan"),
+    },
+    # A field of a plan's item in the conflict view (portal/plans/views_items.py).
+    "item_field": {
+        "contact_user_id": lambda: _("Contact person"),
+        "deputy_user_id": lambda: _("Deputy"),
+        "starts_at": lambda: _("Time"),
+        "location": lambda: _("Where"),
+        "purpose": lambda: _("What you will talk about"),
+        "cadence_weeks": lambda: _("Every how many weeks"),
+        "name": lambda: _("Name"),
+        "kind": lambda: _("Kind"),
+        "role_description": lambda: _("What they do in the plan"),
+        "person_id": lambda: _("Who it is about"),
+        "title": lambda: _("Title"),
+        "summary": lambda: _("The assessment in short"),
+        "assessed_on": lambda: _("Date of the assessment"),
+    },
     "rule": {
         "time_overlap": lambda: _("Same time"),
         "same_support_kind": lambda: _("Same kind of help twice"),

@@ -20,7 +20,9 @@ from portal.consent.services import Consents, Delegations
 from portal.db import Database
 from portal.plans.efforts import PlanEditing
 from portal.plans.goals import GoalService, Goals
+from portal.plans.items import PlanItems
 from portal.plans.revisions import Revisions
+from portal.plans.setup import PlanSetup
 from portal.plans.services import PlanReader, SqlPlanReader
 from portal.ratelimit import RateLimits
 from portal.settings import Settings
@@ -36,6 +38,8 @@ class Services:
     goals: GoalService
     identity_proofing: IdentityProofing
     plans: PlanReader
+    plan_items: PlanItems
+    plan_setup: PlanSetup
     rate_limits: RateLimits
     relying_party: RelyingParty
     revisions: Revisions
@@ -60,6 +64,8 @@ def build_services(settings: Settings, database: Database) -> Services:
         goals=goals,
         identity_proofing=ActivationLetters(db, settings.secret_key, settings.origin),
         plans=plans,
+        plan_items=PlanItems(db),
+        plan_setup=PlanSetup(db, plans),
         rate_limits=RateLimits(db),
         # The name the browser shows beside the passkey; it is the product's name in every language.
         relying_party=RelyingParty(id=settings.rp_id, name="Én plan", origin=settings.origin),

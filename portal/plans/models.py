@@ -109,6 +109,11 @@ class PlanMember(Base):
 
     plan: Mapped[Plan] = relationship(back_populates="members")
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    # The member's shared assessments, read with the plan (joined, so no statement more).
+    assessments: Mapped[list[SharedAssessment]] = relationship(
+        primaryjoin="PlanMember.person_id == foreign(SharedAssessment.person_id)",
+        order_by="SharedAssessment.id", viewonly=True,
+    )
 
 
 class Goal(Base):
@@ -183,6 +188,10 @@ class Participant(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     role_description: Mapped[str | None] = mapped_column(Text)
+    # Optimistic locking: a save based on an older version is refused (409), never lost.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     plan: Mapped[Plan] = relationship(back_populates="participants")
 
@@ -301,6 +310,10 @@ class SharedAssessment(Base):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
     assessed_on: Mapped[dt.date] = mapped_column(Date)
+    # Optimistic locking: a save based on an older version is refused (409), never lost.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     department: Mapped[Department] = relationship()
 
@@ -320,6 +333,10 @@ class Meeting(Base):
     location: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(Text)
     cadence_weeks: Mapped[int | None] = mapped_column(Integer)
+    # Optimistic locking: a save based on an older version is refused (409), never lost.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     plan: Mapped[Plan] = relationship(back_populates="meetings")
     with_user: Mapped[User] = relationship()

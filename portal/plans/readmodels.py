@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from portal.accounts.models import Person, User
-from portal.plans.models import Effort, Goal, Meeting, Participant, Plan
+from portal.plans.models import Effort, Goal, Meeting, Participant, Plan, SharedAssessment
 
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
@@ -112,6 +112,7 @@ class ParticipantItem:
     kind: str
     role_description: str | None
     id: int = 0
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,26 @@ class MeetingItem:
     location: str
     purpose: str
     with_user: StaffRef
+    id: int = 0
+    with_user_id: int = 0
+    cadence_weeks: int | None = None
+    version: int = 1
+    department_id: int | None = None   # the department of the caseworker it is with
+
+
+@dataclass(frozen=True)
+class AssessmentItem:
+    """A shared assessment of one member, made by one department."""
+
+    id: int
+    person_id: int
+    person: PersonRef
+    department_id: int
+    department: NamedRef
+    title: str
+    summary: str
+    assessed_on: dt.date
+    version: int
 
 
 @dataclass(frozen=True)
@@ -198,13 +219,28 @@ def goal_item(goal: Goal) -> GoalItem:
 
 
 def participant_item(participant: Participant) -> ParticipantItem:
-    return ParticipantItem(participant.name, participant.kind, participant.role_description, participant.id)
+    return ParticipantItem(
+        participant.name, participant.kind, participant.role_description, id=participant.id, version=participant.version,
+    )
 
 
 def meeting_item(meeting: Meeting) -> MeetingItem:
     with_user = staff_ref(meeting.with_user)
     assert with_user is not None
-    return MeetingItem(meeting.starts_at, meeting.location, meeting.purpose, with_user)
+    return MeetingItem(
+        meeting.starts_at, meeting.location, meeting.purpose, with_user, id=meeting.id,
+        with_user_id=meeting.with_user_id, cadence_weeks=meeting.cadence_weeks, version=meeting.version,
+        department_id=meeting.with_user.department_id,
+    )
+
+
+def assessment_item(assessment: SharedAssessment, person: Person) -> AssessmentItem:
+    return AssessmentItem(
+        id=assessment.id, person_id=assessment.person_id, person=person_ref(person),
+        department_id=assessment.department_id, department=NamedRef(assessment.department.name),
+        title=assessment.title, summary=assessment.summary, assessed_on=assessment.assessed_on,
+        version=assessment.version,
+    )
 
 
 def plan_header(plan: Plan) -> PlanHeader:

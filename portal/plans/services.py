@@ -16,6 +16,7 @@ from portal.consent.models import Consent
 from portal.consent.rules import (
     REASON_NO_CONSENT_OTHER_MUNICIPALITY,
     ConsentFacts,
+    PlanFacts,
     StaffVisibility,
     may_see_item,
 )
@@ -25,6 +26,7 @@ from portal.access import (
     may_create_efforts,
     may_edit_effort,
     may_edit_goals,
+    may_see_assessment,
     staff_plan_visibility,
     staff_visibility_of,
     viewer_of,
@@ -32,9 +34,9 @@ from portal.access import (
 from portal.db import utcnow
 from portal.plans import rules
 from portal.plans.catalogue import load_sequencing_pairs
-from portal.plans.models import Effort, Goal, Meeting, Plan, PlanMember
+from portal.plans.models import Effort, Goal, Meeting, Plan, PlanMember, SharedAssessment
 from portal.plans import versioning
-from portal.plans.readmodels import EffortItem, GoalItem, MeetingItem, PersonRef, PlanHeader, StaffRef, person_ref, staff_ref
+from portal.plans.readmodels import AssessmentItem, EffortItem, GoalItem, MeetingItem, PersonRef, PlanHeader, StaffRef, person_ref, staff_ref
 from portal.plans.snapshots import PlanSnapshot, SnapshotCache, effort_facts, health_restrictions, snapshot_of
 
 # Snapshots are only as fresh as the plans' content_version: make sure it is kept.
@@ -65,6 +67,13 @@ class StaffPlanView:
     may_edit_goals: bool = False
     may_create_efforts: bool = False
     editable_effort_ids: frozenset[int] = frozenset()
+    # Who the plan names (for the edit rules of portal/access.py), its meetings, and the shared
+    # assessments the viewer may see (``may_see_assessment``) with how many stay hidden.
+    facts: PlanFacts | None = None
+    meetings: tuple[MeetingItem, ...] = ()      # with caseworkers of departments the viewer may see
+    hidden_meeting_count: int = 0
+    assessments: tuple[AssessmentItem, ...] = ()
+    hidden_assessment_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,10 @@ class CaseloadRow:
     contact: StaffRef | None
     my_roles: tuple[str, ...]      # "contact", "deputy", "effort"
     effort_count: int              # only the efforts the caseworker may see
+    warnings: int = 0              # findings over those efforts, as on the plan page
+    unread: int | None = None      # citizen-side messages without their receipt (contact person and deputy)
+    awaiting_answer: int = 0       # open goals the citizen has not answered
+    last_change: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +119,10 @@ def _plan_loading_options() -> list[ExecutableOption]:
         # Two lists joined to the plan's row multiply their rows; both are short (a family's
         # members, a handful of participants), so that costs less than a statement more.
         joinedload(Plan.participants),
-        joinedload(Plan.members).joinedload(PlanMember.person).joinedload(Person.health_restrictions),
+        joinedload(Plan.members).options(
+            joinedload(PlanMember.person).joinedload(Person.health_restrictions),
+            joinedload(PlanMember.assessments).joinedload(SharedAssessment.department),
+        ),
         # A goal's self-ratings are joined to it: the links to efforts are read from the efforts' side.
         selectinload(Plan.goals).options(joinedload(Goal.member), joinedload(Goal.progress)),
         selectinload(Plan.efforts).options(
@@ -229,52 +245,11 @@ class SqlPlanReader:
         return by_plan
 
     def caseload(self, user: User, now: dt.datetime) -> Caseload:
-        """The plans the caseworker takes part in, judged by the same rule as the plan page."""
-        effort_plan_ids = select(Effort.plan_id).where(Effort.responsible_user_id == user.id)
-        plans = self.db.scalars(
-            select(Plan)
-            .where(
-                or_(
-                    Plan.contact_user_id == user.id,
-                    Plan.deputy_user_id == user.id,
-                    Plan.id.in_(effort_plan_ids),
-                )
-            )
-            .options(
-                joinedload(Plan.citizen),
-                joinedload(Plan.contact),
-                selectinload(Plan.efforts),
-                # A child's age decides whose consents open their part.
-                selectinload(Plan.members).joinedload(PlanMember.person),
-            )
-            .order_by(Plan.id)
-        ).unique().all()
-        consents = self.consents_of([plan.id for plan in plans])
-        viewer = viewer_of(user)
-        rows = []
-        awaiting_consent = 0
-        for plan in plans:
-            visibility = staff_plan_visibility(user, plan, consents.get(plan.id, []), now)
-            if not visibility.sees_plan:
-                if visibility.reason == REASON_NO_CONSENT_OTHER_MUNICIPALITY:
-                    awaiting_consent += 1
-                continue
-            roles = []
-            if plan.contact_user_id == user.id:
-                roles.append("contact")
-            if plan.deputy_user_id == user.id:
-                roles.append("deputy")
-            if any(e.responsible_user_id == user.id for e in plan.efforts):
-                roles.append("effort")
-            visible_efforts = sum(
-                1 for e in plan.efforts if may_see_item(visibility, viewer, e.department_id, e.member_person_id)
-            )
-            rows.append(
-                CaseloadRow(
-                    plan.id, plan.kind, person_ref(plan.citizen), staff_ref(plan.contact), tuple(roles), visible_efforts
-                )
-            )
-        return Caseload(rows, awaiting_consent)
+        """The plans the caseworker takes part in, judged by the same rule as the plan page
+        (portal/plans/caseload.py)."""
+        from portal.plans.caseload import caseload_of
+
+        return caseload_of(self, user, now)
 
     def staff_access(self, user: User, plan_id: int, now: dt.datetime) -> tuple[PlanSnapshot, StaffVisibility] | None:
         """The plan and what this caseworker may see of it, or None when they may not open it."""
@@ -307,6 +282,8 @@ class SqlPlanReader:
             e for e in snapshot.efforts if may_see_item(visibility, viewer, e.department_id, e.member_person_id)
         )
         audit.staff_read(plan_id, user, visibility.reason, visibility.consent_id)
+        assessments = tuple(a for a in snapshot.assessments if may_see_assessment(viewer, visibility, a.department_id, a.person_id))
+        meetings = tuple(m for m in snapshot.meetings if may_see_item(visibility, viewer, m.department_id))
         return StaffPlanView(
             plan=snapshot.header,
             visibility=visibility,
@@ -319,4 +296,9 @@ class SqlPlanReader:
             editable_effort_ids=frozenset(
                 e.id for e in efforts if may_edit_effort(viewer, snapshot.facts, visibility, e.department_id, e.member_person_id)
             ),
+            facts=snapshot.facts,
+            meetings=meetings,
+            hidden_meeting_count=len(snapshot.meetings) - len(meetings),
+            assessments=assessments,
+            hidden_assessment_count=len(snapshot.assessments) - len(assessments),
         )

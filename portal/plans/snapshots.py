@@ -25,6 +25,8 @@ from portal.consent.rules import PlanFacts
 from portal.plans import rules
 from portal.plans.models import Effort, Plan
 from portal.plans.readmodels import (
+    AssessmentItem,
+    assessment_item,
     EffortItem,
     GoalItem,
     MeetingItem,
@@ -57,6 +59,8 @@ class PlanSnapshot:
     effort_facts: tuple[rules.EffortFacts, ...]   # in the order of ``efforts``
     restrictions: tuple[rules.HealthRestriction, ...]
     meetings: tuple[MeetingItem, ...]
+    # The members' shared assessments, all departments': readers keep only what the viewer may see.
+    assessments: tuple[AssessmentItem, ...] = ()
 
 
 def effort_facts(effort: Effort) -> rules.EffortFacts:
@@ -109,6 +113,7 @@ def snapshot_of(plan: Plan, content_version: int) -> PlanSnapshot:
         effort_facts=tuple(effort_facts(e) for e in plan.efforts),
         restrictions=health_restrictions(plan),
         meetings=tuple(meeting_item(m) for m in plan.meetings),
+        assessments=tuple(assessment_item(a, m.person) for m in plan.members for a in m.assessments),
     )
 
 

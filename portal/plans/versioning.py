@@ -28,6 +28,7 @@ from portal.plans.models import (
     Participant,
     Plan,
     PlanMember,
+    SharedAssessment,
 )
 
 # Rows that carry their plan's id.
@@ -57,7 +58,7 @@ def plans_touched(session: Session, objects: Iterable[Any]) -> set[int]:
             effort_ids.add(obj.effort_id)
         elif isinstance(obj, GoalProgress):
             goal_ids.add(obj.goal_id)
-        elif isinstance(obj, HealthRestriction):
+        elif isinstance(obj, (HealthRestriction, SharedAssessment)):
             person_ids.add(obj.person_id)
         elif isinstance(obj, Person):
             person_ids.add(obj.id)

@@ -16,7 +16,9 @@ from portal.errors import error_response
 from portal.plans import schedule
 from portal.plans.catalogue import load_legal_bases
 from portal.plans.readmodels import EffortItem, GoalItem
+from portal.plans.caseload import MAX_QUERY_LENGTH, SORTS, search_and_sort
 from portal.plans.services import CitizenPlanView
+from portal.plans.views_items import plan_tools
 from portal.web import DeclaredRoute, context, not_found, parse_id, render, route
 
 LOCAL_ZONE = ZoneInfo("Europe/Copenhagen")
@@ -129,7 +131,14 @@ def my_week(request: Request) -> Response:
 def caseload(request: Request) -> Response:
     ctx = context(request)
     assert ctx.principal.user is not None
-    return render(request, "staff/caseload.html", caseload=ctx.services.plans.caseload(ctx.principal.user, ctx.now))
+    query = request.query_params.get("q", "").strip()
+    if len(query) > MAX_QUERY_LENGTH:
+        return error_response(request, 400)
+    sort = request.query_params.get("sort", "navn")
+    sort = sort if sort in SORTS else "navn"  # an unknown order is ignored
+    found = ctx.services.plans.caseload(ctx.principal.user, ctx.now)
+    return render(request, "staff/caseload.html", caseload=found, rows=search_and_sort(found.rows, query, sort),
+                  query=query, sort=sort, saved=request.query_params.get("gemt"))
 
 
 def staff_plan(request: Request) -> Response:
@@ -153,6 +162,8 @@ def staff_plan(request: Request) -> Response:
         findings_by_effort=findings_by_effort,
         legal_bases=load_legal_bases(),
         saved_kind=request.query_params.get("gemt"),
+        tools=plan_tools(request, view),
+        saved=request.query_params.get("gemt"),
     )
 
 

@@ -420,3 +420,103 @@ def test_who_may_create_efforts(viewer: Viewer, visibility: StaffVisibility, exp
 def test_the_coordinators_are_the_contact_person_and_the_deputy() -> None:
     assert [coordinates_plan(v, _PLAN) for v in (CONTACT, DEPUTY, COLLEAGUE)] == [True, True, False]
     assert not coordinates_plan(_viewer(100), PlanFacts(1, 1, None, None, ()))
+
+
+# --- setting up and keeping a plan (portal/access.py): tables of viewer x plan -> allowed ----------
+
+from portal.access import (  # noqa: E402
+    is_plan_keeper,
+    may_add_meeting,
+    may_add_participant,
+    may_create_plan,
+    may_edit_assessment,
+    may_edit_meeting,
+    may_edit_participant,
+    may_manage_plan,
+    may_see_assessment,
+)
+from portal.consent.rules import StaffVisibility  # noqa: E402
+
+SETUP_CONTACT, SETUP_DEPUTY, OTHER_WORKER, STRANGER = 1, 2, 3, 4
+OWN_DEPT, OTHER_DEPT = 10, 20
+HOME, AWAY = 100, 200
+KEPT = PlanFacts(plan_id=1, municipality_id=HOME, contact_user_id=SETUP_CONTACT, deputy_user_id=SETUP_DEPUTY, efforts=())
+SEES = StaffVisibility(True, frozenset(), "effort_responsible")
+SEES_WITH_CONSENT = StaffVisibility(True, frozenset({OTHER_DEPT}), "effort_responsible", consent_id=7)
+BLIND = StaffVisibility(False, frozenset(), "not_involved")
+
+
+def _setup_viewer(user_id: int, role: str = "caseworker", department: int | None = OWN_DEPT, municipality: int | None = HOME) -> Viewer:
+    return Viewer(user_id=user_id, role=role, department_id=department, municipality_id=municipality)
+
+
+@pytest.mark.parametrize(("viewer", "citizen_municipality", "expected"), [
+    pytest.param(_setup_viewer(STRANGER), HOME, True, id="caseworker-of-the-citizens-municipality"),
+    pytest.param(_setup_viewer(STRANGER, municipality=AWAY), HOME, False, id="caseworker-of-another-municipality"),
+    pytest.param(_setup_viewer(STRANGER, municipality=None), HOME, False, id="caseworker-without-municipality"),
+    pytest.param(_setup_viewer(STRANGER), None, False, id="citizen-without-municipality"),
+    pytest.param(_setup_viewer(STRANGER, role="admin", department=None), HOME, False, id="admin"),
+    pytest.param(_setup_viewer(STRANGER, role="evaluator", department=None), HOME, False, id="evaluator"),
+    pytest.param(_setup_viewer(STRANGER, role="citizen", department=None), HOME, False, id="citizen"),
+])
+def test_who_may_make_a_plan(viewer: Viewer, citizen_municipality: int | None, expected: bool) -> None:
+    assert may_create_plan(viewer, citizen_municipality) is expected
+
+
+@pytest.mark.parametrize(("viewer", "visibility", "expected"), [
+    pytest.param(_setup_viewer(SETUP_CONTACT), SEES, True, id="contact-person"),
+    pytest.param(_setup_viewer(SETUP_DEPUTY), SEES, True, id="deputy"),
+    pytest.param(_setup_viewer(OTHER_WORKER), SEES, False, id="effort-responsible"),
+    pytest.param(_setup_viewer(SETUP_CONTACT), BLIND, False, id="contact-person-who-may-not-open-it"),
+    pytest.param(_setup_viewer(SETUP_CONTACT, role="admin"), SEES, False, id="admin-with-the-contacts-id"),
+])
+def test_who_may_change_members_contact_and_deputy(viewer: Viewer, visibility: StaffVisibility, expected: bool) -> None:
+    assert may_manage_plan(viewer, KEPT, visibility) is expected
+    assert is_plan_keeper(viewer, KEPT) is (viewer.role == "caseworker" and viewer.user_id in (SETUP_CONTACT, SETUP_DEPUTY))
+
+
+def test_a_plan_without_a_deputy_has_no_keeper_called_none() -> None:
+    facts = PlanFacts(plan_id=1, municipality_id=HOME, contact_user_id=None, deputy_user_id=None, efforts=())
+    assert not is_plan_keeper(_setup_viewer(SETUP_CONTACT), facts)
+
+
+@pytest.mark.parametrize(("viewer", "visibility", "with_user", "expected"), [
+    pytest.param(_setup_viewer(OTHER_WORKER), SEES, OTHER_WORKER, True, id="the-meetings-own-caseworker"),
+    pytest.param(_setup_viewer(SETUP_CONTACT), SEES, OTHER_WORKER, True, id="contact-person"),
+    pytest.param(_setup_viewer(SETUP_DEPUTY), SEES, OTHER_WORKER, True, id="deputy"),
+    pytest.param(_setup_viewer(OTHER_WORKER), SEES, SETUP_CONTACT, False, id="someone-elses-meeting"),
+    pytest.param(_setup_viewer(OTHER_WORKER), BLIND, OTHER_WORKER, False, id="own-meeting-on-a-plan-they-may-not-open"),
+])
+def test_who_may_change_a_meeting(viewer: Viewer, visibility: StaffVisibility, with_user: int, expected: bool) -> None:
+    assert may_edit_meeting(viewer, KEPT, visibility, with_user) is expected
+
+
+@pytest.mark.parametrize(("viewer", "visibility", "adds", "edits"), [
+    pytest.param(_setup_viewer(OTHER_WORKER), SEES, True, False, id="anyone-on-the-plan-adds"),
+    pytest.param(_setup_viewer(SETUP_CONTACT), SEES, True, True, id="contact-person-changes"),
+    pytest.param(_setup_viewer(SETUP_DEPUTY), SEES, True, True, id="deputy-changes"),
+    pytest.param(_setup_viewer(SETUP_CONTACT), BLIND, False, False, id="not-on-the-plan"),
+    pytest.param(_setup_viewer(STRANGER, role="admin"), SEES, False, False, id="admin"),
+])
+def test_who_may_add_a_meeting_or_participant_and_change_a_participant(
+    viewer: Viewer, visibility: StaffVisibility, adds: bool, edits: bool,
+) -> None:
+    assert may_add_meeting(viewer, visibility) is adds
+    assert may_add_participant(viewer, visibility) is adds
+    assert may_edit_participant(viewer, KEPT, visibility) is edits
+
+
+@pytest.mark.parametrize(("viewer", "visibility", "department", "sees", "edits"), [
+    pytest.param(_setup_viewer(OTHER_WORKER), SEES, OWN_DEPT, True, True, id="own-department"),
+    pytest.param(_setup_viewer(OTHER_WORKER), SEES, OTHER_DEPT, False, False, id="other-department-without-consent"),
+    pytest.param(_setup_viewer(OTHER_WORKER), SEES_WITH_CONSENT, OTHER_DEPT, True, False, id="other-department-under-consent"),
+    pytest.param(_setup_viewer(SETUP_CONTACT), SEES_WITH_CONSENT, OTHER_DEPT, True, False, id="contact-person-cannot-change-others"),
+    pytest.param(_setup_viewer(OTHER_WORKER), BLIND, OWN_DEPT, False, False, id="plan-they-may-not-open"),
+    pytest.param(_setup_viewer(OTHER_WORKER, department=None), SEES, OWN_DEPT, False, False, id="no-department"),
+    pytest.param(_setup_viewer(OTHER_WORKER, role="evaluator"), SEES, OWN_DEPT, False, False, id="evaluator"),
+])
+def test_who_may_see_and_change_a_shared_assessment(
+    viewer: Viewer, visibility: StaffVisibility, department: int, sees: bool, edits: bool,
+) -> None:
+    assert may_see_assessment(viewer, visibility, department) is sees
+    assert may_edit_assessment(viewer, visibility, department) is edits

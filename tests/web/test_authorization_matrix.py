@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -65,7 +65,7 @@ from portal.app import create_app
 from portal.audit.models import SecurityEvent
 from portal.consent.models import Consent, Delegation
 from portal.db import Database
-from portal.plans.models import Effort, Goal, Plan
+from portal.plans.models import Effort, Goal, Meeting, Participant, Plan, SharedAssessment
 
 from tests.conftest import PortalClient, make_settings
 
@@ -215,6 +215,31 @@ EXPECTED: dict[tuple[str, str], dict[str, Expectation]] = {
         ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H),
         CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
     },
+    # --- portal/plans/views_setup.py and views_items.py: a plan's setup and items. A new plan is made by a
+    # caseworker of the citizen's municipality (the POST names Annette, of Ishøj: Camilla gets past access
+    # and is told the form is incomplete; Varde's Bent and Vallensbæk's Nanna are refused). Members, contact
+    # person and deputy are the contact person's (Camilla); meetings, participants and assessments are
+    # Camilla's to add on Annette's plan, and "own" items are ones she may change (her meeting, a participant,
+    # her department's assessment). Mads's plan and its items are hidden from her.
+    ("GET", "/sag/plan/ny"): {ANON: L, CIT: H, REL: H, REL_NS: H, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: H, EVAL: H},
+    ("POST", "/sag/plan/ny"): {ANON: L, CIT: H, REL: H, REL_NS: H, CW_IN: A, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("GET", "/sag/plan/{plan_id}/medlemmer"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    ("POST", "/sag/plan/{plan_id}/medlemmer"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    ("POST", "/sag/plan/{plan_id}/medlemmer/{person_id}/fjern"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    ("GET", "/sag/plan/{plan_id}/kontaktperson"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    ("POST", "/sag/plan/{plan_id}/kontaktperson"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    ("GET", "/sag/plan/{plan_id}/moeder/ny"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    ("POST", "/sag/plan/{plan_id}/moeder/ny"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    ("GET", "/sag/plan/{plan_id}/moeder/{meeting_id}"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    ("POST", "/sag/plan/{plan_id}/moeder/{meeting_id}"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    ("GET", "/sag/plan/{plan_id}/deltagere/ny"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    ("POST", "/sag/plan/{plan_id}/deltagere/ny"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    ("GET", "/sag/plan/{plan_id}/deltagere/{participant_id}"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    ("POST", "/sag/plan/{plan_id}/deltagere/{participant_id}"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    ("GET", "/sag/plan/{plan_id}/vurderinger/ny"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    ("POST", "/sag/plan/{plan_id}/vurderinger/ny"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    ("GET", "/sag/plan/{plan_id}/vurderinger/{assessment_id}"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    ("POST", "/sag/plan/{plan_id}/vurderinger/{assessment_id}"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
     # --- portal/audit/views.py: who looked at my plan (the citizen, or a relative who may read it)
     ("GET", "/hvem-har-set"): {ANON: L, CIT: A, REL: A, REL_NS: F, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
     # --- portal/plans/views_changes.py: what changed in the plan (read_plan, like the plan page)
@@ -385,6 +410,10 @@ class Objects:
     mads_goal_id: int
     annette_effort_id: int
     mads_effort_id: int
+    annette_person_id: int
+    # Items of each plan: (person, meeting, participant, assessment) ids, Annette's ones Camilla may change.
+    annette_items: dict[str, int] = field(default_factory=dict)
+    mads_items: dict[str, int] = field(default_factory=dict)
 
 
 def _user(db: Session, display_name: str) -> User:
@@ -483,8 +512,12 @@ def _objects(db: Session, role: str) -> Objects:
     persona = PERSONA[role]
     own_passkey = _passkey(db, _user(db, persona)) if persona is not None else None
     other_passkey = _passkey(db, _user(db, "Mads Poulsen"))
+    db.flush()
+    annette_items, mads_items = _items(db)
     db.commit()
     return Objects(
+        annette_items=annette_items,
+        mads_items=mads_items,
         annette_plan_id=_plan_id(db, "Annette Nielsen"),
         mads_plan_id=_plan_id(db, "Mads Poulsen"),
         own_passkey_id=own_passkey.id if own_passkey else None,
@@ -494,10 +527,41 @@ def _objects(db: Session, role: str) -> Objects:
         annette_consent_id=_first_consent_id(db, "Annette Nielsen"),
         mads_consent_id=_first_consent_id(db, "Mads Poulsen"),
         annette_goal_id=_goal_id(db, "Annette Nielsen"),
+        annette_person_id=annette.id,
         mads_goal_id=_goal_id(db, "Mads Poulsen"),
         annette_effort_id=_effort_id(db, "Annette Nielsen"),
         mads_effort_id=_effort_id(db, "Mads Poulsen"),
     )
+
+
+def _items(db: Session) -> tuple[dict[str, int], dict[str, int]]:
+    """Items of Annette's plan that Camilla may change, and items of Mads's plan (some made here)."""
+    annette = _plan_id(db, "Annette Nielsen")
+    mads_plan = db.get(Plan, _plan_id(db, "Mads Poulsen"))
+    assert mads_plan is not None
+    camilla = _user(db, "Camilla Brandt")
+    oliver = db.scalars(select(Person.id).where(Person.full_name == "Oliver Nielsen")).one()
+    own = {
+        "person_id": oliver,
+        "meeting_id": db.scalars(select(Meeting.id).where(Meeting.plan_id == annette, Meeting.with_user_id == camilla.id)).first(),
+        "participant_id": db.scalars(select(Participant.id).where(Participant.plan_id == annette)).first(),
+        "assessment_id": db.scalars(select(SharedAssessment.id).where(
+            SharedAssessment.person_id == db.get(Plan, annette).citizen_id,  # type: ignore[union-attr]
+            SharedAssessment.department_id == camilla.department_id)).first(),
+    }
+    participant = Participant(plan_id=mads_plan.id, name="Matrix Klinik", kind="other")
+    assessment = SharedAssessment(person_id=mads_plan.citizen_id, department_id=_user(db, "Emil Krag").department_id,
+                                  title="Matrix", summary="Matrix", assessed_on=dt.date.today())
+    db.add_all([participant, assessment])
+    db.flush()
+    other = {
+        "person_id": mads_plan.citizen_id,
+        "meeting_id": db.scalars(select(Meeting.id).where(Meeting.plan_id == mads_plan.id)).first(),
+        "participant_id": participant.id,
+        "assessment_id": assessment.id,
+    }
+    assert all(own.values()) and all(other.values()), (own, other)
+    return own, other  # type: ignore[return-value]
 
 
 def _concrete_path(path: str, which: str | None, objects: Objects) -> str:
@@ -505,7 +569,11 @@ def _concrete_path(path: str, which: str | None, objects: Objects) -> str:
     if "{plan_id}" in path:
         path = path.replace("{plan_id}", str(objects.annette_plan_id if own else objects.mads_plan_id))
         path = path.replace("{effort_id}", str(objects.annette_effort_id if own else objects.mads_effort_id))
-        return path.replace("{goal_id}", str(objects.annette_goal_id if own else objects.mads_goal_id))
+        path = path.replace("{goal_id}", str(objects.annette_goal_id if own else objects.mads_goal_id))
+        for name, value in (objects.annette_items if own else objects.mads_items).items():
+            path = path.replace("{" + name + "}", str(value))
+        assert "{" not in path, f"no object for {path}"
+        return path
     if "{passkey_id}" in path:
         # Anonymous has no passkey of its own: any existing passkey will do to ask.
         passkey_id = objects.own_passkey_id if own and objects.own_passkey_id is not None else objects.other_passkey_id
@@ -523,6 +591,8 @@ def _concrete_path(path: str, which: str | None, objects: Objects) -> str:
 
 
 def _form_body(method: str, path: str, which: str | None, objects: Objects) -> dict[str, str]:
+    if (method, path) == ("POST", "/sag/plan/ny"):
+        return {"borger": str(objects.annette_person_id)}
     if (method, path) == ("POST", "/vaelg-borger"):
         chosen = objects.annette_delegation_id if which == "own" else objects.mads_delegation_id
         return {"delegation_id": str(chosen)}

@@ -68,6 +68,18 @@ FORMS: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     "save_effort": ("Camilla Brandt", "/sag/plan/1/indsats/1", (*_EFFORT_FIELDS, "version", "pick__title", "theirs__title")),
     "create_goal": ("Camilla Brandt", "/sag/plan/1/maal/ny", _GOAL_FIELDS),
     "save_goal": ("Camilla Brandt", "/sag/plan/1/maal/1", (*_GOAL_FIELDS, "version", "pick__status", "theirs__status")),
+    # Plan 1 is Annette's, kept by Camilla: meeting 1 is hers, participant 1 is on the plan, assessment 2
+    # is her department's. The fields get past the lookups into the forms.
+    "create_plan": ("Camilla Brandt", "/sag/plan/ny", ("borger", "kind", "contact", "deputy")),
+    "add_member": ("Camilla Brandt", "/sag/plan/1/medlemmer", ("full_name", "first_name", "birth_year", "custody_holder")),
+    "remove_member": ("Camilla Brandt", "/sag/plan/1/medlemmer/{text}/fjern", ()),
+    "change_keepers": ("Camilla Brandt", "/sag/plan/1/kontaktperson", ("contact", "deputy", "version")),
+    "add_meeting": ("Camilla Brandt", "/sag/plan/1/moeder/ny", ("day", "time", "location", "purpose", "cadence")),
+    "change_meeting": ("Camilla Brandt", "/sag/plan/1/moeder/1", ("day", "time", "location", "purpose", "cadence", "version")),
+    "add_participant": ("Camilla Brandt", "/sag/plan/1/deltagere/ny", ("name", "kind", "role_description")),
+    "change_participant": ("Camilla Brandt", "/sag/plan/1/deltagere/1", ("name", "kind", "role_description", "version")),
+    "add_assessment": ("Camilla Brandt", "/sag/plan/1/vurderinger/ny", ("person", "title", "body", "assessed_on")),
+    "change_assessment": ("Camilla Brandt", "/sag/plan/1/vurderinger/2", ("person", "title", "body", "assessed_on", "version")),
 }
 
 # GET path -> (persona, query parameters the view reads)
@@ -83,6 +95,13 @@ QUERIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "/min-plan/maal/1": ("Annette Nielsen", ("gemt",)),
     "/sag/plan/1/indsats/{text}": ("Camilla Brandt", ()),
     "/sag/plan/1/maal/{text}": ("Camilla Brandt", ()),
+    "/sag/": ("Camilla Brandt", ("q", "sort", "gemt")),
+    "/sag/plan/ny": ("Camilla Brandt", ("borger",)),
+    "/sag/plan/1": ("Camilla Brandt", ("gemt",)),
+    "/sag/plan/1/moeder/{text}": ("Camilla Brandt", ()),
+    "/sag/plan/1/deltagere/{text}": ("Camilla Brandt", ()),
+    "/sag/plan/1/vurderinger/{text}": ("Camilla Brandt", ()),
+    "/sag/plan/{text}/medlemmer": ("Camilla Brandt", ()),
 }
 
 hostile_text = st.one_of(
