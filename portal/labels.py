@@ -48,6 +48,7 @@ _LABELS: dict[str, dict[str, Callable[[], str]]] = {
         "contact": lambda: _("Contact person"),
         "deputy": lambda: _("Deputy"),
         "effort": lambda: _("Responsible for an effort"),
+        "brought_in": lambda: _("Brought into the thread"),
     },
     "participant_kind": {
         "gp": lambda: _("GP"),
