@@ -129,7 +129,11 @@ def my_week(request: Request) -> Response:
 def caseload(request: Request) -> Response:
     ctx = context(request)
     assert ctx.principal.user is not None
-    return render(request, "staff/caseload.html", caseload=ctx.services.plans.caseload(ctx.principal.user, ctx.now))
+    caseload_view = ctx.services.plans.caseload(ctx.principal.user, ctx.now)
+    # Unread messages of the plans on the list, in one statement; the menu's number is their sum.
+    unread = ctx.services.messages.unread_counts(ctx.principal.user, [row.plan_id for row in caseload_view.rows], ctx.now)
+    request.state.unread_messages = sum(unread.values())
+    return render(request, "staff/caseload.html", caseload=caseload_view, unread=unread)
 
 
 def staff_plan(request: Request) -> Response:
