@@ -53,6 +53,10 @@ FORMS: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     # Goal 1 is Annette's first goal in the demo: the fields get past the goal lookup into the form.
     "answer_goal": ("Annette Nielsen", "/min-plan/maal/1/svar", ("answer", "comment", "version")),
     "rate_goal": ("Annette Nielsen", "/min-plan/maal/1/fremskridt", ("score",)),
+    # Plan 1 is Annette's, whose contact person is Camilla.
+    "send_message": ("Annette Nielsen", "/beskeder", ("body",)),
+    "staff_send_message": ("Camilla Brandt", "/sag/beskeder/1", ("body",)),
+    "bring_into_thread": ("Camilla Brandt", "/sag/beskeder/1/deltagere", ("user_id",)),
 }
 
 # GET path -> (persona, query parameters the view reads)
@@ -66,6 +70,9 @@ QUERIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "/samtykker/{text}/tilbagekald": ("Annette Nielsen", ()),
     "/min-plan/maal/{text}": ("Annette Nielsen", ()),
     "/min-plan/maal/1": ("Annette Nielsen", ("gemt",)),
+    "/beskeder": ("Annette Nielsen", ("sendt", "siden")),
+    "/sag/beskeder/{text}": ("Camilla Brandt", ()),
+    "/sag/beskeder/1": ("Camilla Brandt", ("sendt", "tilfoejet", "siden")),
 }
 
 hostile_text = st.one_of(
