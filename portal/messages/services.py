@@ -12,7 +12,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -24,17 +24,15 @@ from portal.access import (
     danish_today,
     may_be_brought_into_thread,
     staff_may_use_thread,
-    staff_visibility_of,
     thread_role,
 )
 from portal.accounts.models import Person, Role, User
-from portal.audit.services import AuditTrail, ReadKind
 from portal.consent.models import Consent
 from portal.consent.rules import ConsentFacts, EffortOwnership, PlanFacts
 from portal.messages.answertime import answer_deadline
 from portal.messages.models import Message, MessageReceipt, MessageThread, MessageThreadStaff
 from portal.messages.readmodels import Candidate, MessageItem, Receipt, ThreadRow, ThreadView
-from portal.messages.unread import CITIZEN_SIDE_ROLES, citizen_unread_count, staff_unread_counts
+from portal.messages.unread import CITIZEN_SIDE_ROLES, citizen_unread_count, citizen_unread_query, staff_unread_counts
 from portal.plans.models import Effort, Plan, PlanMember
 from portal.plans.services import consent_facts
 
@@ -138,15 +136,15 @@ class Messages:
         result.sort(key=lambda r: (r.unread == 0, -(r.last_sent_at or epoch).timestamp(), r.plan_id))
         return result
 
-    def staff_thread(self, user: User, plan_id: int, now: dt.datetime, audit: AuditTrail | None = None) -> ThreadView | None:
+    def staff_thread(self, user: User, plan_id: int, now: dt.datetime) -> ThreadView | None:
         """The plan's thread for a caseworker who may use it (else None), read by them now.
-        With ``audit``, the read goes on the citizen's access log (a page, not every poll)."""
+
+        Not an entry in the citizen's access log: the messages were written to the thread's
+        caseworkers, and the log's words ("saw your plan", "saw your full record") would not be true.
+        """
         found = self._staff_thread(user, plan_id, now)
         if found is None:
             return None
-        if audit is not None:
-            visibility = staff_visibility_of(user, found.facts, found.consents, now)
-            audit.staff_read(plan_id, user, visibility.reason, visibility.consent_id, kind=ReadKind.VIEW_RECORD)
         plan = found.plan
         messages = self._read(found.thread, user, now) if found.thread is not None else ()
         staff = [u for u in (plan.contact, plan.deputy) if u is not None] + [row.user for row in found.brought_in]
@@ -198,6 +196,14 @@ class Messages:
         if person_id is None or not principal.has_scope("write_messages"):
             return 0
         return citizen_unread_count(self.db, user, person_id)
+
+    def citizen_unread_query(self, principal: Principal) -> Select[int] | None:
+        """The menu's count for the citizen side as a query a page may fold into one of its own
+        statements (``/min-plan`` does); None for someone who has no thread to count."""
+        user, person_id = principal.user, principal.subject_person_id
+        if user is None or person_id is None or not principal.has_scope("write_messages"):
+            return None
+        return citizen_unread_query(user, person_id)
 
     # --- inside -------------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from portal.access import danish_today, viewer_of
@@ -84,11 +84,15 @@ def staff_unread_counts(db: Session, user: User, plan_ids: Iterable[int] | None,
 
 def citizen_unread_count(db: Session, user: User, person_id: int) -> int:
     """Messages from the staff side in the thread of the person's plan that this user has not read."""
-    query = (
+    return int(db.scalar(citizen_unread_query(user, person_id)) or 0)
+
+
+def citizen_unread_query(user: User, person_id: int) -> Select[int]:
+    """The count above as a query, for a page to fold into a statement of its own."""
+    return (
         select(func.count(Message.id))
         .join(MessageThread, MessageThread.id == Message.thread_id)
         .join(PlanMember, PlanMember.plan_id == MessageThread.plan_id)
         .join(Author, Author.id == Message.author_user_id)
         .where(PlanMember.person_id == person_id, Author.role.notin_(CITIZEN_SIDE_ROLES), not_read_by(user.id))
     )
-    return int(db.scalar(query) or 0)

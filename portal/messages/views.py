@@ -6,6 +6,8 @@ an unchanged thread answers 204, so nothing is swapped and nothing is read aloud
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -25,7 +27,7 @@ def _unchanged(request: Request, view: ThreadView) -> bool:
     return request.headers.get("hx-request") == "true" and request.query_params.get("siden") == fingerprint(view)
 
 
-def _when(request: Request) -> dict[str, object]:
+def _when(request: Request) -> dict[str, Any]:
     """What the templates need to say when: now, and the wording of moments and days."""
     return {"now": context(request).now, "moment": wording.moment, "day": wording.day}
 
@@ -79,8 +81,7 @@ def _staff_page(
 ) -> Response:
     ctx = context(request)
     assert ctx.principal.user is not None
-    polling = request.headers.get("hx-request") == "true"
-    view = ctx.services.messages.staff_thread(ctx.principal.user, plan_id, ctx.now, None if polling else ctx.audit)
+    view = ctx.services.messages.staff_thread(ctx.principal.user, plan_id, ctx.now)
     if view is None:
         return not_found(request, plan_id=plan_id)
     if form is None and bring_in is None and _unchanged(request, view):

@@ -373,23 +373,22 @@ def test_someone_brought_in_without_the_citizens_consent_sees_no_thread_and_no_c
     assert Messages(demo_db).unread_counts(nanna, None, now) == {}, "she has read it now"
 
 
-def test_the_thread_page_goes_on_the_citizens_access_log_but_a_poll_does_not(client: PortalClient, demo_db: Session) -> None:
-    from portal.audit.models import AccessLogEntry as AccessLog
+def test_reading_the_thread_is_not_a_plan_read_in_the_citizens_access_log(client: PortalClient, demo_db: Session) -> None:
+    """The messages were written to the caseworkers: "saw your plan" would not be true."""
+    from portal.audit.models import AccessLogEntry
 
     plan_id = _plan_id(demo_db, "Annette Nielsen")
 
     def reads() -> int:
         demo_db.expire_all()
-        return int(demo_db.scalar(select(func.count()).select_from(AccessLog).where(AccessLog.plan_id == plan_id)) or 0)
+        return int(demo_db.scalar(select(func.count()).select_from(AccessLogEntry).where(AccessLogEntry.plan_id == plan_id)) or 0)
 
     client.login_as("Camilla Brandt")
     before = reads()
-    page = client.get(f"/sag/beskeder/{plan_id}").text
-    assert reads() == before + 1
-    poll = re.search(r'hx-get="([^"]+)"', page)
-    assert poll
-    client.get(poll.group(1), headers={"HX-Request": "true"})
-    assert reads() == before + 1
+    client.get(f"/sag/beskeder/{plan_id}")
+    assert reads() == before
+    client.get(f"/sag/plan/{plan_id}")
+    assert reads() == before + 1, "the plan page still is"
 
 
 # --- language -------------------------------------------------------------------------------------------
