@@ -345,19 +345,51 @@ def danish_today(now: dt.datetime) -> dt.date:
     return now.astimezone(DANISH_TIME).date()
 
 
+# --- the plan's message thread ---------------------------------------------------------------
+
+THREAD_CONTACT = "contact"
+THREAD_DEPUTY = "deputy"
+THREAD_BROUGHT_IN = "brought_in"
+
+
+def thread_role(user_id: int, facts: PlanFacts, brought_in: Iterable[int]) -> str | None:
+    """Why a caseworker writes in the plan's thread (contact person, deputy, brought in), or None."""
+    if facts.contact_user_id is not None and facts.contact_user_id == user_id:
+        return THREAD_CONTACT
+    if facts.deputy_user_id is not None and facts.deputy_user_id == user_id:
+        return THREAD_DEPUTY
+    if user_id in set(brought_in):
+        return THREAD_BROUGHT_IN
+    return None
+
+
+def staff_may_use_thread(
+    user: User, facts: PlanFacts, brought_in: Iterable[int], consents: list[ConsentFacts], now: dt.datetime
+) -> bool:
+    """A caseworker reads and writes the thread when they take part in it and may open the plan:
+    someone brought in whose effort has gone, or who lost the consent, is out again."""
+    return thread_role(user.id, facts, brought_in) is not None and staff_visibility_of(user, facts, consents, now).sees_plan
+
+
+def may_be_brought_into_thread(
+    by: User, candidate: User, facts: PlanFacts, brought_in: Iterable[int], consents: list[ConsentFacts], now: dt.datetime
+) -> bool:
+    """Only the contact person brings someone in: an active caseworker responsible for an effort on
+    the plan who may open it and is not in the thread yet."""
+    return (
+        thread_role(by.id, facts, ()) == THREAD_CONTACT
+        and candidate.is_active
+        and candidate.role == Role.CASEWORKER
+        and any(effort.responsible_user_id == candidate.id for effort in facts.efforts)
+        and thread_role(candidate.id, facts, brought_in) is None
+        and staff_visibility_of(candidate, facts, consents, now).sees_plan
+    )
+
+
 # Who may change which item of a plan: in its own module for length, part of this policy.
 from portal.access_editing import (  # noqa: E402
-    coordinates_plan,
-    may_edit_goals,
-    may_edit_effort,
-    may_create_efforts,
-    may_create_plan,
-    is_plan_keeper,
-    may_manage_plan,
-    may_add_meeting,
-    may_edit_meeting,
-    may_add_participant,
-    may_edit_participant,
-    may_see_assessment,
+    coordinates_plan, may_edit_goals, may_edit_effort, may_create_efforts,
+    may_create_plan, is_plan_keeper, may_manage_plan, may_add_meeting,
+    may_edit_meeting, may_add_participant, may_edit_participant, may_see_assessment,
     may_edit_assessment,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,6 +24,7 @@ from portal.audit import views as audit_views
 from portal.consent import views as consent_views
 from portal.consent import views_consents
 from portal.db import Database
+from portal.messages import views as message_views
 from portal.pages import views as page_views
 from portal.plans import views as plan_views
 from portal.plans import views_changes as changes_views
@@ -117,7 +119,29 @@ def template_context(request: Request) -> dict[str, Any]:
         "csrf_token": ctx.csrf_token if ctx else "",
         "demo_enabled": settings.demo_enabled,
         "session_idle_seconds": settings.session_idle_minutes * 60,
+        "unread_messages": functools.partial(unread_messages, request),
     }
+
+
+def unread_messages(request: Request) -> int:
+    """For the navigation, counted when the menu is drawn (one statement), once per request.
+
+    A view that knows the number already (the thread it just showed) leaves it in
+    ``request.state.unread_messages``. Error pages drawn after the request's session has
+    closed show no number rather than fail.
+    """
+    known = getattr(request.state, "unread_messages", None)
+    if known is not None:
+        return int(known)
+    ctx = getattr(request.state, "ctx", None)
+    if ctx is None or ctx.principal.user is None:
+        return 0
+    try:
+        count = ctx.services.messages.unread_total(ctx.principal, ctx.now)
+    except RuntimeError:  # no request session open (Database.current): an error page after the fact
+        count = 0
+    request.state.unread_messages = count
+    return count
 
 
 def build_routes() -> list[BaseRoute]:
@@ -134,6 +158,7 @@ def build_routes() -> list[BaseRoute]:
         *consent_views.routes(),
         *audit_views.routes(),
         *views_consents.routes(),
+        *message_views.routes(),
         Mount("/static", app=VersionedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
 

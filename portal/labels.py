@@ -48,6 +48,7 @@ _LABELS: dict[str, dict[str, Callable[[], str]]] = {
         "contact": lambda: _("Contact person"),
         "deputy": lambda: _("Deputy"),
         "effort": lambda: _("Responsible for an effort"),
+        "brought_in": lambda: _("Brought into the thread"),
     },
     "participant_kind": {
         "gp": lambda: _("GP"),
@@ -134,6 +135,8 @@ _LABELS: dict[str, dict[str, Callable[[], str]]] = {
         "give_consent": lambda: _("Gave a consent for you"),
         "withdrawal_preview": lambda: _("Looked at what a withdrawn consent would change"),
         "withdraw_consent": lambda: _("Withdrew a consent for you"),
+        "messages": lambda: _("Read your messages"),
+        "send_message": lambda: _("Wrote a message for you"),
         "other": lambda: _("Used the portal for you"),
     },
     # Which part of an effort or a goal a revision changed ("entity.field"), for "Hvad er ændret".

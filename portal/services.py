@@ -19,6 +19,7 @@ from portal.audit.services import Audit
 from portal.consent.services import Consents, Delegations
 from portal.db import Database
 from portal.plans.efforts import PlanEditing
+from portal.messages.services import Messages
 from portal.plans.goals import GoalService, Goals
 from portal.plans.items import PlanItems
 from portal.plans.revisions import Revisions
@@ -37,6 +38,7 @@ class Services:
     editing: PlanEditing
     goals: GoalService
     identity_proofing: IdentityProofing
+    messages: Messages
     plans: PlanReader
     plan_items: PlanItems
     plan_setup: PlanSetup
@@ -63,6 +65,7 @@ def build_services(settings: Settings, database: Database) -> Services:
         editing=PlanEditing(db, plans, goals),
         goals=goals,
         identity_proofing=ActivationLetters(db, settings.secret_key, settings.origin),
+        messages=Messages(db),
         plans=plans,
         plan_items=PlanItems(db),
         plan_setup=PlanSetup(db, plans),

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.accounts.models import User
+from portal.accounts.models import Person, User
 from portal.db import Base, UTCDateTime, utcnow
 
 
@@ -25,6 +25,25 @@ class MessageThread(Base):
     messages: Mapped[list[Message]] = relationship(
         back_populates="thread", order_by="Message.sent_at", cascade="all, delete-orphan"
     )
+    # Caseworkers the contact person brought into the thread, besides the contact person and deputy.
+    staff: Mapped[list[MessageThreadStaff]] = relationship(
+        order_by="MessageThreadStaff.added_at", cascade="all, delete-orphan"
+    )
+
+
+class MessageThreadStaff(Base):
+    """A caseworker on the plan whom the contact person brought into the thread."""
+
+    __tablename__ = "message_thread_staff"
+
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("message_thread.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True, index=True)
+    added_by_user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class Message(Base):
@@ -42,6 +61,7 @@ class Message(Base):
 
     thread: Mapped[MessageThread] = relationship(back_populates="messages")
     author: Mapped[User] = relationship()
+    on_behalf_of: Mapped[Person | None] = relationship()
     receipts: Mapped[list[MessageReceipt]] = relationship(cascade="all, delete-orphan")
 
 
@@ -55,3 +75,5 @@ class MessageReceipt(Base):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
     read_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    reader: Mapped[User] = relationship()

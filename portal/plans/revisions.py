@@ -130,11 +130,21 @@ class Revisions:
 
     def news_count(self, person_id: int, plan_id: int, member_ids: Iterable[int]) -> int:
         """How many visible revisions came after the citizen last opened the plan; one statement."""
+        return self.db.execute(self._news_query(person_id, plan_id, member_ids)).scalar_one()
+
+    def news_count_and(
+        self, person_id: int, plan_id: int, member_ids: Iterable[int], other: Select[int]
+    ) -> tuple[int, int]:
+        """The news count and another count (the menu's unread messages) in the same one statement."""
+        row = self.db.execute(
+            select(self._news_query(person_id, plan_id, member_ids).scalar_subquery(), other.scalar_subquery())
+        ).one()
+        return int(row[0] or 0), int(row[1] or 0)
+
+    def _news_query(self, person_id: int, plan_id: int, member_ids: Iterable[int]) -> Select[int]:
         seen_at = select(PlanSeen.seen_at).where(PlanSeen.person_id == person_id).scalar_subquery()
         query = self._joined(select(func.count(Revision.id)).select_from(Revision))
-        return self.db.execute(
-            query.where(self._visible(plan_id, member_ids), func.coalesce(Revision.occurred_at > seen_at, True))
-        ).scalar_one()
+        return query.where(self._visible(plan_id, member_ids), func.coalesce(Revision.occurred_at > seen_at, True))
 
     def mark_seen(self, person_id: int, now: dt.datetime) -> None:
         """The citizen has seen the plan now; one small upsert. The former mark becomes ``seen_before``."""

@@ -75,7 +75,14 @@ def my_plan(request: Request) -> Response:
     # "Nyt siden sidst": counted before the citizen's own visit moves the marker. A relative acting
     # for them sees the same count and leaves the marker alone, so the citizen still gets the news.
     # Nothing new: nothing to write, so an ordinary visit stays a read (on SQLite, no write lock).
-    news = ctx.services.revisions.news_count(person_id, view.plan.id, view.member_ids)
+    # The menu's unread messages are counted in the same statement.
+    unread_query = ctx.services.messages.citizen_unread_query(ctx.principal)
+    if unread_query is None:
+        news = ctx.services.revisions.news_count(person_id, view.plan.id, view.member_ids)
+    else:
+        news, request.state.unread_messages = ctx.services.revisions.news_count_and(
+            person_id, view.plan.id, view.member_ids, unread_query
+        )
     if news and not ctx.principal.acting_on_behalf:
         ctx.services.revisions.mark_seen(person_id, now)
     return render(
@@ -137,6 +144,8 @@ def caseload(request: Request) -> Response:
     sort = request.query_params.get("sort", "navn")
     sort = sort if sort in SORTS else "navn"  # an unknown order is ignored
     found = ctx.services.plans.caseload(ctx.principal.user, ctx.now)
+    # The caseload's own statement counts the unread messages, so the menu's number costs nothing more.
+    request.state.unread_messages = sum(row.unread or 0 for row in found.rows)
     return render(request, "staff/caseload.html", caseload=found, rows=search_and_sort(found.rows, query, sort),
                   query=query, sort=sort, saved=request.query_params.get("gemt"))
 

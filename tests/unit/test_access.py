@@ -520,3 +520,71 @@ def test_who_may_see_and_change_a_shared_assessment(
 ) -> None:
     assert may_see_assessment(viewer, visibility, department) is sees
     assert may_edit_assessment(viewer, visibility, department) is edits
+
+
+# --- the plan's message thread -------------------------------------------------------------------
+
+from portal.access import may_be_brought_into_thread, staff_may_use_thread, thread_role  # noqa: E402
+
+# Plan 1 of municipality 10: contact 1, deputy 2; efforts by 3 (dept 30), 4 (dept 40, municipality 20).
+THREAD_PLAN = PlanFacts(
+    plan_id=1, municipality_id=10, contact_user_id=1, deputy_user_id=2,
+    efforts=(EffortOwnership(100, 30, 3), EffortOwnership(101, 40, 4), EffortOwnership(102, 30, None)),
+)
+NOON = dt.datetime(2026, 12, 3, 11, 0, tzinfo=UTC)
+
+
+def _staff(user_id: int, municipality_id: int = 10, role: str = "caseworker", active: bool = True) -> User:
+    return User(id=user_id, role=role, department_id=user_id * 10, municipality_id=municipality_id, is_active=active,
+                display_name=f"User {user_id}")
+
+
+@pytest.mark.parametrize(
+    ("user_id", "brought_in", "expected"),
+    [
+        (1, (), "contact"), (2, (), "deputy"), (3, (), None), (3, (3,), "brought_in"), (5, (), None),
+        (1, (1,), "contact"),
+    ],
+)
+def test_thread_roles(user_id: int, brought_in: tuple[int, ...], expected: str | None) -> None:
+    assert thread_role(user_id, THREAD_PLAN, brought_in) == expected
+
+
+@pytest.mark.parametrize(
+    ("user", "brought_in", "consents", "expected"),
+    [
+        pytest.param(_staff(1), (), [], True, id="contact"),
+        pytest.param(_staff(2), (), [], True, id="deputy"),
+        pytest.param(_staff(3), (), [], False, id="effort-only-not-brought-in"),
+        pytest.param(_staff(3), (3,), [], True, id="brought-in-with-an-effort"),
+        pytest.param(_staff(5), (5,), [], False, id="brought-in-but-no-longer-on-the-plan"),
+        pytest.param(_staff(4, municipality_id=20), (4,), [], False, id="other-municipality-without-consent"),
+        pytest.param(_staff(4, municipality_id=20), (4,),
+                     [ConsentFacts(None, 20, dt.date(2026, 1, 1), dt.date(2026, 12, 31), None)], True,
+                     id="other-municipality-with-consent"),
+        pytest.param(_staff(4, municipality_id=20), (4,),
+                     [ConsentFacts(None, 20, dt.date(2026, 1, 1), dt.date(2026, 12, 31), NOON - DAY)], False,
+                     id="other-municipality-consent-withdrawn"),
+        pytest.param(_staff(1, role="admin"), (), [], False, id="admin-named-contact"),
+    ],
+)
+def test_who_uses_the_thread(user: User, brought_in: tuple[int, ...], consents: list[ConsentFacts], expected: bool) -> None:
+    assert staff_may_use_thread(user, THREAD_PLAN, brought_in, consents, NOON) is expected
+
+
+@pytest.mark.parametrize(
+    ("by", "candidate", "brought_in", "expected"),
+    [
+        pytest.param(_staff(1), _staff(3), (), True, id="contact-brings-in-effort-responsible"),
+        pytest.param(_staff(2), _staff(3), (), False, id="deputy-may-not"),
+        pytest.param(_staff(3), _staff(3), (3,), False, id="brought-in-may-not-bring-in"),
+        pytest.param(_staff(1), _staff(3), (3,), False, id="already-in"),
+        pytest.param(_staff(1), _staff(2), (), False, id="deputy-is-in-already"),
+        pytest.param(_staff(1), _staff(5), (), False, id="not-on-the-plan"),
+        pytest.param(_staff(1), _staff(3, active=False), (), False, id="inactive"),
+        pytest.param(_staff(1), _staff(3, role="admin"), (), False, id="not-a-caseworker"),
+        pytest.param(_staff(1), _staff(4, municipality_id=20), (), False, id="other-municipality-without-consent"),
+    ],
+)
+def test_who_may_be_brought_in(by: User, candidate: User, brought_in: tuple[int, ...], expected: bool) -> None:
+    assert may_be_brought_into_thread(by, candidate, THREAD_PLAN, brought_in, [], NOON) is expected

@@ -290,6 +290,23 @@ EXPECTED: dict[tuple[str, str], dict[str, Expectation]] = {
         ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(A, H), REL_NS: Obj(A, H), CW_IN: Obj(H, H),
         CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
     },
+    # --- portal/messages/views.py: the citizen side with "write_messages" (Lene and Matrix Fuldmagtshaver
+    # hold it); staff: the plan's contact person and deputy, and colleagues the contact person brought in
+    ("GET", "/beskeder"): {ANON: L, CIT: A, REL: A, REL_NS: A, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("POST", "/beskeder"): {ANON: L, CIT: A, REL: A, REL_NS: A, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("GET", "/sag/beskeder"): {ANON: L, CIT: H, REL: H, REL_NS: H, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: H, EVAL: H},
+    ("GET", "/sag/beskeder/{plan_id}"): {
+        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
+    ("POST", "/sag/beskeder/{plan_id}"): {
+        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
+    ("POST", "/sag/beskeder/{plan_id}/deltagere"): {
+        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
 }
 
 # Endpoints that read a JSON body: they get ``json={}`` (and the CSRF token as a header).

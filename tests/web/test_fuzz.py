@@ -80,6 +80,10 @@ FORMS: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     "change_participant": ("Camilla Brandt", "/sag/plan/1/deltagere/1", ("name", "kind", "role_description", "version")),
     "add_assessment": ("Camilla Brandt", "/sag/plan/1/vurderinger/ny", ("person", "title", "body", "assessed_on")),
     "change_assessment": ("Camilla Brandt", "/sag/plan/1/vurderinger/2", ("person", "title", "body", "assessed_on", "version")),
+    # Plan 1 is Annette's, whose contact person is Camilla.
+    "send_message": ("Annette Nielsen", "/beskeder", ("body",)),
+    "staff_send_message": ("Camilla Brandt", "/sag/beskeder/1", ("body",)),
+    "bring_into_thread": ("Camilla Brandt", "/sag/beskeder/1/deltagere", ("user_id",)),
 }
 
 # GET path -> (persona, query parameters the view reads)
@@ -102,6 +106,9 @@ QUERIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "/sag/plan/1/deltagere/{text}": ("Camilla Brandt", ()),
     "/sag/plan/1/vurderinger/{text}": ("Camilla Brandt", ()),
     "/sag/plan/{text}/medlemmer": ("Camilla Brandt", ()),
+    "/beskeder": ("Annette Nielsen", ("sendt", "siden")),
+    "/sag/beskeder/{text}": ("Camilla Brandt", ()),
+    "/sag/beskeder/1": ("Camilla Brandt", ("sendt", "tilfoejet", "siden")),
 }
 
 hostile_text = st.one_of(

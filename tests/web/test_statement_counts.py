@@ -81,6 +81,9 @@ PAGES = [
     pytest.param("Annette Nielsen", "/min-plan/uge", id="my-week"),
     pytest.param("Camilla Brandt", "/sag/", id="caseload"),
     pytest.param("Camilla Brandt", "/sag/plan/{plan_id}", id="staff-plan"),
+    pytest.param("Annette Nielsen", "/beskeder", id="messages"),
+    pytest.param("Camilla Brandt", "/sag/beskeder", id="staff-messages"),
+    pytest.param("Camilla Brandt", "/sag/beskeder/{plan_id}", id="staff-thread"),
 ]
 
 
