@@ -23,6 +23,7 @@ from portal.audit import views as audit_views
 from portal.consent import views as consent_views
 from portal.consent import views_consents
 from portal.db import Database
+from portal.notifications import views as notification_views
 from portal.pages import views as page_views
 from portal.plans import views as plan_views
 from portal.plans import views_changes as changes_views
@@ -127,6 +128,7 @@ def build_routes() -> list[BaseRoute]:
         *consent_views.routes(),
         *audit_views.routes(),
         *views_consents.routes(),
+        *notification_views.routes(),
         Mount("/static", app=VersionedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
 

@@ -18,6 +18,8 @@ from portal.accounts.services import Accounts
 from portal.audit.services import Audit
 from portal.consent.services import Consents, Delegations
 from portal.db import Database
+from portal.notifications.outbox import Outbox
+from portal.notifications.preferences import NotificationPreferences
 from portal.plans.goals import GoalService, Goals
 from portal.plans.revisions import Revisions
 from portal.plans.services import PlanReader, SqlPlanReader
@@ -33,6 +35,8 @@ class Services:
     delegations: Delegations
     goals: GoalService
     identity_proofing: IdentityProofing
+    notifications: NotificationPreferences
+    outbox: Outbox
     plans: PlanReader
     rate_limits: RateLimits
     relying_party: RelyingParty
@@ -48,13 +52,16 @@ def build_services(settings: Settings, database: Database) -> Services:
     # The scoped session stands for the request's own session in every call (see Database.current).
     db = cast(Session, database.current)
     plans = SqlPlanReader(db)
+    outbox = Outbox(db)
     return Services(
         accounts=Accounts(db, settings.secret_key),
         audit=Audit(db),
         consents=Consents(db, plans),
-        delegations=Delegations(db, settings.secret_key, settings.origin),
-        goals=Goals(db, plans),
+        delegations=Delegations(db, settings.secret_key, settings.origin, outbox),
+        goals=Goals(db, plans, outbox),
         identity_proofing=ActivationLetters(db, settings.secret_key, settings.origin),
+        notifications=NotificationPreferences(db, settings.secret_key, settings.origin),
+        outbox=outbox,
         plans=plans,
         rate_limits=RateLimits(db),
         # The name the browser shows beside the passkey; it is the product's name in every language.
