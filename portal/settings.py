@@ -117,9 +117,11 @@ class Settings:
         if mail_from and ("@" not in mail_from or any(ch in mail_from for ch in "\r\n")):
             raise SettingsError(f"PORTAL_MAIL_FROM must be an address such as Én plan <noreply@plan.example.dk>, not {mail_from!r}")
 
+        demo_mail_dir = environ.get("PORTAL_DEMO_MAIL_DIR", "").strip()
+
         return cls(
             env=env, database_url=database_url, secret_key=secret_key, origin=origin, trusted_proxies=trusted_proxies,
-            smtp_url=smtp_url, mail_from=mail_from,
+            smtp_url=smtp_url, mail_from=mail_from, demo_mail_dir=Path(demo_mail_dir) if demo_mail_dir else cls.demo_mail_dir,
         )
 
 

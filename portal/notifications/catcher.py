@@ -12,6 +12,7 @@ import email.policy
 import mailbox
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -33,11 +34,13 @@ class CatchingHandler:
         self.maildir = maildir
         self.mode = "accept"
         self.slow_seconds = 5.0
+        # Called with the number caught so far after each mail (a test stops the server from it).
+        self.on_caught: Callable[[int], None] | None = None
         self._lock = threading.Lock()
         self._messages: list[EmailMessage] = []
         if maildir is not None:
-            maildir.mkdir(parents=True, exist_ok=True)
-            mailbox.Maildir(maildir, create=True)
+            for part in ("tmp", "new", "cur"):
+                (maildir / part).mkdir(parents=True, exist_ok=True)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.mode == "refuse":
@@ -50,8 +53,11 @@ class CatchingHandler:
         assert isinstance(parsed, EmailMessage)
         with self._lock:
             self._messages.append(parsed)
+            count = len(self._messages)
         if self.maildir is not None:
             mailbox.Maildir(self.maildir, create=True).add(content)
+        if self.on_caught is not None:
+            self.on_caught(count)
         return "250 2.0.0 Caught"
 
     @property

@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
@@ -30,6 +31,9 @@ from portal.notifications.channels import Channel, Outcome
 from portal.notifications.mail import Note
 from portal.notifications.models import NotificationSettings, OutboxMessage
 from portal.notifications.outbox import Outbox
+
+if TYPE_CHECKING:
+    from portal.settings import Settings
 
 log = logging.getLogger("portal.outbox")
 
@@ -215,3 +219,14 @@ class Sender:
                     await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
                 except asyncio.TimeoutError:
                     pass
+
+
+def build_sender(settings: "Settings", database: Database) -> Sender:
+    """The sender ``portal outbox`` runs: e-mail when PORTAL_SMTP_URL is set; SMS and Digital
+    Post are named here and not enabled."""
+    from portal.notifications.channels import EmailChannel, digital_post_channel, sms_channel
+    from portal.settings import parse_smtp_url
+
+    server = parse_smtp_url(settings.smtp_url) if settings.smtp_url else None
+    email = EmailChannel(server, origin=settings.origin, sender=settings.sender_address, timeout=settings.smtp_timeout_seconds)
+    return Sender(database, {"email": email, "sms": sms_channel(), "digital_post": digital_post_channel()})
