@@ -53,13 +53,17 @@ FORMS: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     # Goal 1 is Annette's first goal in the demo: the fields get past the goal lookup into the form.
     "answer_goal": ("Annette Nielsen", "/min-plan/maal/1/svar", ("answer", "comment", "version")),
     "rate_goal": ("Annette Nielsen", "/min-plan/maal/1/fremskridt", ("score",)),
+    "save_notifications": ("Annette Nielsen", "/indstillinger/notifikationer", ("email", "kinds")),
+    "save_calendar": ("Annette Nielsen", "/indstillinger/kalender", ("details",)),
+    "new_calendar_link": ("Annette Nielsen", "/indstillinger/kalender/nyt-link", ()),
 }
 
 # GET path -> (persona, query parameters the view reads)
 QUERIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "/": (None, ("next", "logget-ud")),
     "/min-plan/uge": ("Annette Nielsen", ("uge",)),
-    "/indstillinger": ("Annette Nielsen", ("ny", "gendannet")),
+    "/indstillinger": ("Annette Nielsen", ("ny", "gendannet", "besked", "kalender")),
+    "/kalender/{text}.ics": (None, ()),
     "/sag/plan/{text}": ("Camilla Brandt", ()),
     "/hvem-har-set": ("Annette Nielsen", ("maaned", "afdeling", "side")),
     "/samtykker": ("Annette Nielsen", ("givet", "tilbagekaldt")),
