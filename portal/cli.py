@@ -207,9 +207,16 @@ def outbox(settings: Settings, once: bool) -> int:
 
     from portal.notifications.sender import build_sender
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
+    # The sender's own lines only: what it sent and why something failed.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("portal: %(message)s"))
+    outbox_log = logging.getLogger("portal.outbox")
+    outbox_log.addHandler(handler)
+    outbox_log.setLevel(logging.INFO)
     database = _migrated_database(settings)
     sender = build_sender(settings, database)
+    if not settings.smtp_url:
+        print("portal: PORTAL_SMTP_URL is not set: nothing is sent, every message is kept", file=sys.stderr)
     try:
         if once:
             sender.daily(sender.clock())
@@ -222,8 +229,20 @@ def outbox(settings: Settings, once: bool) -> int:
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, stop.set)
-            print("portal: outbox sender running" + ("" if settings.smtp_url else " (PORTAL_SMTP_URL is not set: nothing is sent, every message is kept)"))
+            parent = os.environ.get(OUTBOX_PARENT_ENV, "")
+            if parent.isdigit():
+                # Started by `portal serve`: go when it goes, however it ended.
+                async def watch_parent() -> None:
+                    while not stop.is_set():
+                        if os.getppid() != int(parent):
+                            stop.set()
+                        await asyncio.sleep(1)
+
+                watcher = asyncio.create_task(watch_parent())
+            print("portal: outbox sender running", flush=True)
             await sender.run(stop)
+            if parent.isdigit():
+                await watcher
 
         asyncio.run(run())
     finally:
@@ -231,7 +250,11 @@ def outbox(settings: Settings, once: bool) -> int:
     return 0
 
 
+OUTBOX_PARENT_ENV = "PORTAL_OUTBOX_PARENT_PID"
+
+
 def serve(settings: Settings, host: str, port: int, workers: int, *, catch_mail: bool = False, with_outbox: bool = True) -> int:
+    import signal
     import subprocess
 
     import uvicorn
@@ -249,13 +272,19 @@ def serve(settings: Settings, host: str, port: int, workers: int, *, catch_mail:
         os.environ["PORTAL_SMTP_URL"] = catcher.url
         print(f"portal: catching mail on {catcher.url}; see {settings.origin}/demo/post")
     # One sender beside the workers, however many there are: a process of its own.
-    sender = subprocess.Popen([sys.executable, "-m", "portal", "outbox"]) if with_outbox else None
+    sender = (
+        subprocess.Popen([sys.executable, "-m", "portal", "outbox"], env={**os.environ, OUTBOX_PARENT_ENV: str(os.getpid())})
+        if with_outbox else None
+    )
+    # uvicorn ends by raising the signal that stopped it again; as an exit, the clean-up below runs.
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"portal: serving {settings.origin} ({settings.env}) on {host}:{port} with {workers} worker(s)")
     if settings.demo_enabled:
         print(f"portal: open {settings.origin}/demo and choose a demo person")
     try:
         _run_uvicorn(uvicorn, settings, host, port, workers)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if sender is not None:
             sender.terminate()
             try:

@@ -202,8 +202,6 @@ class Sender:
 
     async def run(self, stop: asyncio.Event, poll_seconds: float = 2.0) -> None:
         """Rounds until ``stop`` is set; a full batch goes on at once, otherwise it waits ``poll_seconds``."""
-        if not self.enabled_channels:
-            log.warning("outbox: no channel is enabled (PORTAL_SMTP_URL is not set): nothing is sent, every message is kept")
         while not stop.is_set():
             try:
                 self.daily(self.clock())
