@@ -28,7 +28,7 @@ def _user(db: Session, name: str) -> User:
 
 def _wants(db: Session, name: str, kinds: list[str], email: str = "annette@example.dk") -> User:
     user = _user(db, name)
-    db.add(NotificationSettings(user_id=user.id, email=email, kinds=kinds, calendar_details=False))
+    db.merge(NotificationSettings(user_id=user.id, email=email, kinds=kinds, calendar_details=False))
     db.flush()
     return user
 
