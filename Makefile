@@ -10,11 +10,12 @@ PORT ?= 8000
 .PHONY: run test bench install lock translations compile-translations assets check-types clean mutants
 
 # The demo lets anyone in as anyone, so it is asked for here; without PORTAL_ENV the portal is production.
-# PORT (`make run PORT=18100`) is where it listens, and the demo's origin follows it.
+# PORT (`make run PORT=18100`) is where it listens, and the demo's origin follows it. Mail the portal
+# sends is caught by a local SMTP server and listed at /demo/post.
 run: install compile-translations
 	PORTAL_ENV=demo $(VENV)/bin/portal migrate
 	PORTAL_ENV=demo $(VENV)/bin/portal demo --port $(PORT)
-	PORTAL_ENV=demo $(VENV)/bin/portal serve --port $(PORT)
+	PORTAL_ENV=demo $(VENV)/bin/portal serve --port $(PORT) --catch-mail
 
 test: install compile-translations
 	$(PY) -m mypy

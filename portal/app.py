@@ -25,6 +25,7 @@ from portal.consent import views as consent_views
 from portal.consent import views_consents
 from portal.db import Database
 from portal.messages import views as message_views
+from portal.notifications import views as notification_views
 from portal.pages import views as page_views
 from portal.plans import views as plan_views
 from portal.plans import views_changes as changes_views
@@ -159,6 +160,7 @@ def build_routes() -> list[BaseRoute]:
         *audit_views.routes(),
         *views_consents.routes(),
         *message_views.routes(),
+        *notification_views.routes(),
         Mount("/static", app=VersionedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
 

@@ -57,6 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port to listen on (default 8000)")
     serve.add_argument("--workers", type=_workers, default=1, help="worker processes (default 1)")
+    serve.add_argument(
+        "--catch-mail", action="store_true",
+        help="demo only: catch the portal's mail on a local SMTP server and list it at /demo/post",
+    )
+    serve.add_argument(
+        "--no-outbox", action="store_true", help="do not start the outbox sender (when `portal outbox` runs elsewhere)",
+    )
+
+    outbox = commands.add_parser(
+        "outbox", help="deliver notifications from the outbox to PORTAL_SMTP_URL (runs until stopped)"
+    )
+    outbox.add_argument("--once", action="store_true", help="one round, then exit")
 
     commands.add_parser("migrate", help="bring the database schema up to date")
     demo = commands.add_parser("demo", help="load the demo data (a second run changes nothing)")
@@ -94,8 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return demo(settings)
         if args.command == "create-admin":
             return create_admin(settings, args.name, args.municipality)
+        if args.command == "outbox":
+            return outbox(settings, args.once)
         if args.command == "serve":
-            return serve(settings, args.host, args.port, args.workers)
+            return serve(settings, args.host, args.port, args.workers, catch_mail=args.catch_mail, with_outbox=not args.no_outbox)
     except NoSchema:
         return _fail("the database has no schema yet: run `portal migrate` first", EXIT_FAILURE)
     except SQLAlchemyError as error:
@@ -186,15 +200,103 @@ def create_admin(settings: Settings, name: str, municipality_code: str) -> int:
     return 0
 
 
-def serve(settings: Settings, host: str, port: int, workers: int) -> int:
+def outbox(settings: Settings, once: bool) -> int:
+    import asyncio
+    import logging
+    import signal
+
+    from portal.notifications.sender import build_sender
+
+    # The sender's own lines only: what it sent and why something failed.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("portal: %(message)s"))
+    outbox_log = logging.getLogger("portal.outbox")
+    outbox_log.addHandler(handler)
+    outbox_log.setLevel(logging.INFO)
+    database = _migrated_database(settings)
+    sender = build_sender(settings, database)
+    if not settings.smtp_url:
+        print("portal: PORTAL_SMTP_URL is not set: nothing is sent, every message is kept", file=sys.stderr)
+    try:
+        if once:
+            sender.daily(sender.clock())
+            result = asyncio.run(sender.run_once())
+            print(f"portal: outbox sent {result.sent}, failed {result.failed}, dropped {result.dropped}")
+            return 0
+
+        async def run() -> None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, stop.set)
+            parent = os.environ.get(OUTBOX_PARENT_ENV, "")
+            if parent.isdigit():
+                # Started by `portal serve`: go when it goes, however it ended.
+                async def watch_parent() -> None:
+                    while not stop.is_set():
+                        if os.getppid() != int(parent):
+                            stop.set()
+                        await asyncio.sleep(1)
+
+                watcher = asyncio.create_task(watch_parent())
+            print("portal: outbox sender running", flush=True)
+            await sender.run(stop)
+            if parent.isdigit():
+                await watcher
+
+        asyncio.run(run())
+    finally:
+        database.dispose()
+    return 0
+
+
+OUTBOX_PARENT_ENV = "PORTAL_OUTBOX_PARENT_PID"
+
+
+def serve(settings: Settings, host: str, port: int, workers: int, *, catch_mail: bool = False, with_outbox: bool = True) -> int:
+    import signal
+    import subprocess
+
     import uvicorn
 
+    if catch_mail and not settings.demo_enabled:
+        return _fail("--catch-mail is for the demo only (PORTAL_ENV=demo)", EXIT_BAD_SETTING)
     # Every worker builds its own settings from the environment, so they must see the same origin.
     if not os.environ.get("PORTAL_ORIGIN", "").strip():
         os.environ["PORTAL_ORIGIN"] = settings.origin
+    catcher = None
+    if catch_mail:
+        from portal.notifications.catcher import MailCatcher
+
+        catcher = MailCatcher(maildir=settings.demo_mail_dir).start()
+        os.environ["PORTAL_SMTP_URL"] = catcher.url
+        print(f"portal: catching mail on {catcher.url}; see {settings.origin}/demo/post")
+    # One sender beside the workers, however many there are: a process of its own.
+    sender = (
+        subprocess.Popen([sys.executable, "-m", "portal", "outbox"], env={**os.environ, OUTBOX_PARENT_ENV: str(os.getpid())})
+        if with_outbox else None
+    )
+    # uvicorn ends by raising the signal that stopped it again; as an exit, the clean-up below runs.
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"portal: serving {settings.origin} ({settings.env}) on {host}:{port} with {workers} worker(s)")
     if settings.demo_enabled:
         print(f"portal: open {settings.origin}/demo and choose a demo person")
+    try:
+        _run_uvicorn(uvicorn, settings, host, port, workers)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if sender is not None:
+            sender.terminate()
+            try:
+                sender.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                sender.kill()
+        if catcher is not None:
+            catcher.stop()
+    return 0
+
+
+def _run_uvicorn(uvicorn: Any, settings: Settings, host: str, port: int, workers: int) -> None:
     uvicorn.run(
         "portal.cli:app_factory",
         factory=True,
@@ -208,7 +310,6 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> int:
         log_level="info",
         log_config=access_log_config(),
     )
-    return 0
 
 
 def access_log_config() -> dict[str, Any]:

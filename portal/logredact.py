@@ -1,7 +1,8 @@
 """Access-log lines that carry no usable secret.
 
 An activation link (``/aktiver/<token>``) or a power-of-attorney invitation
-(``/fuldmagt/<token>``) lets whoever holds it create a login, so a log line with the
+(``/fuldmagt/<token>``) lets whoever holds it create a login, and a calendar link
+(``/kalender/<token>.ics``) shows the citizen's appointments, so a log line with the
 whole path would hand that power to everyone who reads the logs. The segment after
 those words is replaced by ``…``, and query strings are dropped: they are the other
 place a secret could travel in a URL, and the log does not need them.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-TOKEN_ROUTES = frozenset({"aktiver", "fuldmagt"})
+TOKEN_ROUTES = frozenset({"aktiver", "fuldmagt", "kalender"})
 REDACTED = "…"
 # uvicorn's access record: args = (client, method, path with query, HTTP version, status).
 ACCESS_PATH_ARG = 2

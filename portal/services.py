@@ -20,6 +20,8 @@ from portal.consent.services import Consents, Delegations
 from portal.db import Database
 from portal.plans.efforts import PlanEditing
 from portal.messages.services import Messages
+from portal.notifications.outbox import Outbox
+from portal.notifications.preferences import NotificationPreferences
 from portal.plans.goals import GoalService, Goals
 from portal.plans.items import PlanItems
 from portal.plans.revisions import Revisions
@@ -39,6 +41,8 @@ class Services:
     goals: GoalService
     identity_proofing: IdentityProofing
     messages: Messages
+    notifications: NotificationPreferences
+    outbox: Outbox
     plans: PlanReader
     plan_items: PlanItems
     plan_setup: PlanSetup
@@ -56,16 +60,19 @@ def build_services(settings: Settings, database: Database) -> Services:
     # The scoped session stands for the request's own session in every call (see Database.current).
     db = cast(Session, database.current)
     plans = SqlPlanReader(db)
-    goals = Goals(db, plans)
+    outbox = Outbox(db)
+    goals = Goals(db, plans, outbox)
     return Services(
         accounts=Accounts(db, settings.secret_key),
         audit=Audit(db),
         consents=Consents(db, plans),
-        delegations=Delegations(db, settings.secret_key, settings.origin),
+        delegations=Delegations(db, settings.secret_key, settings.origin, outbox),
         editing=PlanEditing(db, plans, goals),
         goals=goals,
         identity_proofing=ActivationLetters(db, settings.secret_key, settings.origin),
-        messages=Messages(db),
+        messages=Messages(db, outbox),
+        notifications=NotificationPreferences(db, settings.secret_key, settings.origin),
+        outbox=outbox,
         plans=plans,
         plan_items=PlanItems(db),
         plan_setup=PlanSetup(db, plans),

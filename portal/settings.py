@@ -34,6 +34,17 @@ class Settings:
     session_absolute_hours: int = 12
     # Reverse proxies whose X-Forwarded-For is believed; anyone else could forge it.
     trusted_proxies: tuple[str, ...] = ()
+    # Where notification mail goes (smtp://host:port, smtps://user:password@host:465,
+    # smtp://host:587?starttls=1). None: nothing is sent, and the outbox keeps every message.
+    smtp_url: str | None = field(default=None, repr=False)
+    mail_from: str = ""
+    smtp_timeout_seconds: float = 10.0
+    # The demo's mail catcher writes what it catches here, and /demo/post lists it.
+    demo_mail_dir: Path = PROJECT_ROOT / "var" / "demo-mail"
+
+    @property
+    def sender_address(self) -> str:
+        return self.mail_from or f"Én plan <noreply@{self.rp_id}>"
 
     @property
     def demo_enabled(self) -> bool:
@@ -99,9 +110,18 @@ class Settings:
             raise SettingsError(in_production("PORTAL_ORIGIN must use https"))
 
         trusted_proxies = parse_trusted_proxies(environ.get("PORTAL_TRUSTED_PROXIES", ""))
+        smtp_url = environ.get("PORTAL_SMTP_URL", "").strip() or None
+        if smtp_url is not None:
+            parse_smtp_url(smtp_url)
+        mail_from = environ.get("PORTAL_MAIL_FROM", "").strip()
+        if mail_from and ("@" not in mail_from or any(ch in mail_from for ch in "\r\n")):
+            raise SettingsError(f"PORTAL_MAIL_FROM must be an address such as Én plan <noreply@plan.example.dk>, not {mail_from!r}")
+
+        demo_mail_dir = environ.get("PORTAL_DEMO_MAIL_DIR", "").strip()
 
         return cls(
-            env=env, database_url=database_url, secret_key=secret_key, origin=origin, trusted_proxies=trusted_proxies
+            env=env, database_url=database_url, secret_key=secret_key, origin=origin, trusted_proxies=trusted_proxies,
+            smtp_url=smtp_url, mail_from=mail_from, demo_mail_dir=Path(demo_mail_dir) if demo_mail_dir else cls.demo_mail_dir,
         )
 
 
@@ -147,3 +167,36 @@ def validate_database_url(url: str) -> None:
         )
     if parsed.drivername.startswith("postgresql") and not parsed.database:
         raise SettingsError("PORTAL_DATABASE_URL names no database")
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    host: str
+    port: int
+    use_tls: bool
+    start_tls: bool
+    username: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+
+
+def parse_smtp_url(url: str) -> SmtpServer:
+    """smtp://host[:port] (25), smtps://host[:port] (465, TLS from the start); ``?starttls=1``
+    upgrades a plain connection; user and password go before the host, %-encoded."""
+    from urllib.parse import parse_qs, unquote
+
+    problem = SettingsError("PORTAL_SMTP_URL must look like smtp://mail.example.dk:587?starttls=1 or smtps://user:password@mail.example.dk")
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname or parts.path not in ("", "/"):
+        raise problem
+    try:
+        port = parts.port
+    except ValueError:
+        raise problem from None
+    query = parse_qs(parts.query)
+    start_tls = query.get("starttls", ["0"])[0].lower() in ("1", "true", "yes")
+    use_tls = parts.scheme == "smtps"
+    return SmtpServer(
+        host=parts.hostname, port=port or (465 if use_tls else 25), use_tls=use_tls, start_tls=start_tls and not use_tls,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )

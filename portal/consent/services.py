@@ -16,6 +16,7 @@ from portal.accounts.tokens import LinkRefused, PurposeSigner, TokenError, deleg
 from portal.audit.models import SecurityEvent
 from portal.consent.models import DELEGATION_SCOPES, Consent, Delegation
 from portal.consent.rules import consent_is_valid, hidden_by_withdrawal
+from portal.notifications.outbox import Outbox
 from portal.plans.models import PlanMember
 from portal.plans.services import SqlPlanReader, consent_facts
 from portal.plans.snapshots import PlanSnapshot
@@ -47,8 +48,9 @@ class Invitation:
 
 
 class Delegations:
-    def __init__(self, db: Session, secret_key: str, origin: str):
+    def __init__(self, db: Session, secret_key: str, origin: str, outbox: Outbox | None = None):
         self.db = db
+        self.outbox = outbox or Outbox(db)
         self._secret_key = secret_key
         self._origin = origin
         self._signer: PurposeSigner = delegation_invite_signer(secret_key)
@@ -93,6 +95,8 @@ class Delegations:
         self.db.add(delegation)
         self.db.flush()
         token = self._signer.sign({"d": delegation.id, "n": nonce})
+        # The citizen hears of every power of attorney made in their name (the link itself is never mailed).
+        self.outbox.enqueue("delegation", self.db.get(Person, citizen_person_id), "/fuldmagter", now=now)
         return Invitation(delegation, f"{self._origin}/fuldmagt/{token}")
 
     def from_invite(self, token: str, today: dt.date) -> Delegation:
@@ -146,6 +150,8 @@ class Delegations:
         delegation.accepted_at = now
         # The link is spent: nobody else can accept it.
         delegation.invite_nonce_hash = None
+        # And the citizen hears that someone now acts for them.
+        self.outbox.enqueue("delegation", self.db.get(Person, delegation.citizen_person_id), "/fuldmagter", now=now)
 
     def revoke(self, delegation: Delegation, now: dt.datetime) -> None:
         if delegation.revoked_at is None:

@@ -18,6 +18,7 @@ from portal.consent.models import Consent, Delegation
 from portal.demo import specs as s
 from portal.evaluation.models import LifeAreaRating, SurveyResponse
 from portal.messages.models import Message, MessageReceipt, MessageThread
+from portal.notifications.models import NOTIFICATION_KINDS, NotificationSettings
 from portal.plans.models import (
     AboutMe,
     Effort,
@@ -210,6 +211,11 @@ class _Builder:
             )
             self.users[spec.key] = user
             self.add(user, {"citizen": "citizens", "child": "children_with_login"}.get(spec.kind, "relatives"))
+            if spec.notify_email:
+                self.db.flush()
+                self.db.add(NotificationSettings(
+                    user_id=user.id, email=spec.notify_email, kinds=list(NOTIFICATION_KINDS), calendar_details=False,
+                ))
         for r in spec.health_restrictions:
             person.health_restrictions.append(
                 HealthRestriction(demand=r.demand, description=r.description, source=r.source)

@@ -241,10 +241,13 @@ def _person(t: Table, world: s.World, keys: dict[str, str]) -> s.Person:
     ))
     if len({r.demand for r in restrictions}) != len(restrictions):
         t.fail("health_restrictions", "lists one demand twice")
+    notify_email = t.maybe_text("notify_email", 254)
+    if notify_email is not None and not login:
+        t.fail("notify_email", "only a person with login = true is told by e-mail")
     return s.Person(
         key, t.text("full_name", 200), t.text("first_name", 100), kind, t.today.year - age,
         t.choice("municipality", world.municipalities, hint=MUNICIPALITY),
-        login, restrictions,
+        login, restrictions, notify_email,
     )
 
 

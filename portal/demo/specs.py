@@ -61,6 +61,8 @@ class Person:
     municipality: str
     login: bool
     health_restrictions: tuple[HealthRestriction, ...]
+    # Where the demo's caught notification mail is addressed (a login only).
+    notify_email: str | None = None
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from portal.consent.rules import ConsentFacts, EffortOwnership, PlanFacts
 from portal.messages.answertime import answer_deadline
 from portal.messages.models import Message, MessageReceipt, MessageThread, MessageThreadStaff
 from portal.messages.readmodels import Candidate, MessageItem, Receipt, ThreadRow, ThreadView
+from portal.notifications.outbox import Outbox
 from portal.messages.unread import CITIZEN_SIDE_ROLES, citizen_unread_count, citizen_unread_query, staff_unread_counts
 from portal.plans.models import Effort, Plan, PlanMember
 from portal.plans.services import consent_facts
@@ -60,8 +61,9 @@ class _StaffThread:
 
 
 class Messages:
-    def __init__(self, db: Session):
+    def __init__(self, db: Session, outbox: Outbox | None = None):
         self.db = db
+        self.outbox = outbox
 
     # --- the citizen side -----------------------------------------------------------------------
 
@@ -208,14 +210,20 @@ class Messages:
     # --- inside -------------------------------------------------------------------------------------
 
     def _new_message_sent(self, thread: MessageThread, message: Message) -> None:
-        """The one place a new message leads to a notification of the other side.
-
-        TODO(outbox): enqueue the notification here, in the same transaction, with the outbox of
-        issue 10 point 2, e.g. ``Outbox.enqueue(kind="new_message", plan_id=thread.plan_id, ...)``
-        for the citizen side when staff wrote and for the thread's staff when the citizen side
-        wrote. The notification says only that a message is waiting, never its text.
-        """
+        """The one place a new message leads to a notification of the other side, written to the
+        outbox in the same transaction. It says only that a message is waiting, never its text."""
         self.db.flush()
+        if self.outbox is None:
+            return
+        plan = self.db.get(Plan, thread.plan_id)
+        author = self.db.get(User, message.author_user_id)
+        if plan is None or author is None:
+            return
+        if author.role in (Role.CITIZEN, Role.RELATIVE):
+            for user_id in {plan.contact_user_id, plan.deputy_user_id} - {None}:
+                self.outbox.enqueue("message", self.db.get(User, user_id), f"/sag/beskeder/{plan.id}")
+        else:
+            self.outbox.enqueue("message", self.db.get(Person, plan.citizen_id), "/beskeder")
 
     def _thread_of(self, plan_id: int) -> MessageThread:
         """The plan's thread, made on its first message; two first messages at once make one thread."""

@@ -12,12 +12,14 @@ import enum
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.access import Principal, citizen_may_see_goal, citizen_visible_member_ids, danish_today
+from portal.accounts.models import Person, User
 from portal.db import utcnow
-from portal.accounts.models import User
-from portal.plans.models import GOAL_STATUSES, HORIZONS, Goal, GoalProgress, Revision
+from portal.notifications.outbox import Outbox
+from portal.plans.models import GOAL_STATUSES, HORIZONS, Goal, GoalProgress, PlanMember, Revision
 from portal.plans.readmodels import GoalItem, PlanHeader
 from portal.plans.services import SqlPlanReader
 
@@ -54,9 +56,10 @@ class GoalService(Protocol):
 
 
 class Goals:
-    def __init__(self, db: Session, plans: SqlPlanReader):
+    def __init__(self, db: Session, plans: SqlPlanReader, outbox: Outbox | None = None):
         self.db = db
         self.plans = plans
+        self.outbox = outbox or Outbox(db)
 
     def citizen_goal(self, principal: Principal, goal_id: int, today: dt.date | None = None) -> CitizenGoalView | None:
         """The goal as the citizen side sees it on ``today`` (the Danish date), or None when it is
@@ -145,7 +148,17 @@ class Goals:
         goal.previous_values = previous or None
         goal.changed_at = now
         self.db.flush()
+        # In the same transaction: the citizen is told only of a change that was saved.
+        self.outbox.enqueue("goal", self._answerer(goal), f"/min-plan/maal/{goal.id}", now=now)
         return True
+
+    def _answerer(self, goal: Goal) -> Person | None:
+        """Who answers the goal: the person it is about, or for a child the parent with custody."""
+        member = self.db.scalars(
+            select(PlanMember).where(PlanMember.plan_id == goal.plan_id, PlanMember.person_id == goal.member_person_id)
+        ).one_or_none()
+        person_id = member.custody_holder_id if member is not None and member.custody_holder_id else goal.member_person_id
+        return self.db.get(Person, person_id)
 
     def _revise(
         self, goal: Goal, field: str, old: str | None, new: str | None, by: User, on_behalf_of: int | None,

@@ -20,7 +20,7 @@ from tests.conftest import EngineHandle
 
 
 def test_migrations_reach_head_and_match_the_models(migrated_engine: EngineHandle) -> None:
-    assert migrate.current_revision(migrated_engine.engine) == migrate.head_revision() == "0011"
+    assert migrate.current_revision(migrated_engine.engine) == migrate.head_revision() == "0012"
     assert migrate.pending_model_changes(migrated_engine.engine) == []
 
 

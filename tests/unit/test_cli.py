@@ -27,7 +27,7 @@ def run_portal(*args: str, env: dict[str, str] | None = None) -> subprocess.Comp
     )
 
 
-@pytest.mark.parametrize("command", ["serve", "migrate", "demo", "create-admin"])
+@pytest.mark.parametrize("command", ["serve", "migrate", "demo", "create-admin", "outbox"])
 def test_every_command_has_help(command: str) -> None:
     result = run_portal(command, "--help")
     assert result.returncode == 0
@@ -253,5 +253,5 @@ def test_make_run_asks_for_the_demo_on_the_chosen_port(how: str) -> None:
     result = subprocess.run(args, capture_output=True, text=True, env=environ, cwd=ROOT, timeout=60)
     assert result.returncode == 0, result.stderr
     commands = [line for line in result.stdout.splitlines() if "bin/portal " in line]
-    assert [c.split("bin/portal ", 1)[1] for c in commands] == ["migrate", "demo --port 18123", "serve --port 18123"]
+    assert [c.split("bin/portal ", 1)[1] for c in commands] == ["migrate", "demo --port 18123", "serve --port 18123 --catch-mail"]
     assert all(c.startswith("PORTAL_ENV=demo ") for c in commands)

@@ -14,6 +14,8 @@ Outcomes:
 * ``forbidden`` 403: a relative whose power of attorney does not cover the route.
 * ``token_refused`` a public link route with a syntactically invalid token answers with
                 its own 400/410 refusal (the request got past access control).
+* ``token_unknown`` a public link route read by machines (the calendar feed a phone fetches)
+                answers an unknown token with a plain 404 that names nobody, for everyone.
 
 For every refusal of a logged-in user a SecurityEvent ("access_refused" or
 "delegation_refused") must be recorded.
@@ -76,7 +78,8 @@ L = "login"
 H = "hidden"
 F = "forbidden"
 T = "token_refused"
-OUTCOMES = {A, L, H, F, T}
+K = "token_unknown"
+OUTCOMES = {A, L, H, F, T, K}
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,13 @@ EXPECTED: dict[tuple[str, str], dict[str, Expectation]] = {
     ("POST", "/indstillinger/log-ud-alle-steder"): {ANON: L, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
     ("POST", "/session/forlaeng"): {ANON: L, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
     ("POST", "/log-ud"): {ANON: L, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    # --- portal/notifications/views.py: e-mail choices (anyone logged in), the calendar link (the citizen
+    # only, never a relative), the feed (public by its secret token) and the demo's caught mail
+    ("POST", "/indstillinger/notifikationer"): {ANON: L, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
+    ("POST", "/indstillinger/kalender"): {ANON: L, CIT: A, REL: H, REL_NS: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("POST", "/indstillinger/kalender/nyt-link"): {ANON: L, CIT: A, REL: H, REL_NS: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("GET", "/kalender/{token}.ics"): {ANON: K, CIT: K, REL: K, REL_NS: K, CW_IN: K, CW_UN: K, CW_OTHER: K, ADMIN: K, EVAL: K},
+    ("GET", "/demo/post"): {ANON: A, CIT: A, REL: A, REL_NS: A, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: A, EVAL: A},
     # --- portal/accounts/views.py: caseworkers create citizens, admins create staff
     ("GET", "/sag/borgere/ny"): {ANON: L, CIT: H, REL: H, REL_NS: H, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: H, EVAL: H},
     ("POST", "/sag/borgere/ny"): {ANON: L, CIT: H, REL: H, REL_NS: H, CW_IN: A, CW_UN: A, CW_OTHER: A, ADMIN: H, EVAL: H},
@@ -666,6 +676,12 @@ def test_authorization_cell(
 
     outcome = _classify(method, response)
     detail = f"{method} {concrete} as {role}: {response.status_code} {response.headers.get('location', '')}"
+    if expected == K:
+        assert response.status_code == 404, f"expected a plain 404 for an unknown link, got {detail}"
+        assert response.headers["content-type"].startswith("text/html"), detail
+        assert "Annette" not in response.text.split("</header>", 1)[-1], detail
+        assert after == before, f"an unknown link is not a refusal of a person: {detail}"
+        return
     if expected == T:
         assert response.status_code in (400, 410), f"expected the invalid-link refusal (400/410), got {detail}"
         if (method, path) in JSON_ROUTES:

@@ -84,13 +84,17 @@ FORMS: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     "send_message": ("Annette Nielsen", "/beskeder", ("body",)),
     "staff_send_message": ("Camilla Brandt", "/sag/beskeder/1", ("body",)),
     "bring_into_thread": ("Camilla Brandt", "/sag/beskeder/1/deltagere", ("user_id",)),
+    "save_notifications": ("Annette Nielsen", "/indstillinger/notifikationer", ("email", "kinds")),
+    "save_calendar": ("Annette Nielsen", "/indstillinger/kalender", ("details",)),
+    "new_calendar_link": ("Annette Nielsen", "/indstillinger/kalender/nyt-link", ()),
 }
 
 # GET path -> (persona, query parameters the view reads)
 QUERIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "/": (None, ("next", "logget-ud")),
     "/min-plan/uge": ("Annette Nielsen", ("uge",)),
-    "/indstillinger": ("Annette Nielsen", ("ny", "gendannet")),
+    "/indstillinger": ("Annette Nielsen", ("ny", "gendannet", "besked", "kalender")),
+    "/kalender/{text}.ics": (None, ()),
     "/sag/plan/{text}": ("Camilla Brandt", ()),
     "/hvem-har-set": ("Annette Nielsen", ("maaned", "afdeling", "side")),
     "/samtykker": ("Annette Nielsen", ("givet", "tilbagekaldt")),

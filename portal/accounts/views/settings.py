@@ -12,6 +12,7 @@ from portal.accounts.views.common import credential_of, json_error, needs_javasc
 from portal.access import owns_passkey
 from portal.audit.services import EventKind
 from portal.i18n import gettext as _
+from portal.notifications.forms import CalendarForm, NotificationForm
 from portal.web import context, not_found, parse_id, render
 
 
@@ -21,6 +22,9 @@ def settings_page(
     *,
     rename: tuple[int, PasskeyNameForm] | None = None,
     removal_error: tuple[int, str] | None = None,
+    notification_form: NotificationForm | None = None,
+    calendar_form: CalendarForm | None = None,
+    calendar_link: str | None = None,
 ) -> Response:
     """The page; with a rename form that failed, or a passkey that may not be removed, it says why
     (as just the passkeys section for htmx)."""
@@ -35,11 +39,16 @@ def settings_page(
         errors = rename[1].summary()
     if removal_error is not None:
         errors = [(f"remove-{removal_error[0]}", removal_error[1])]
+    block = "passkeys" if errors else None
+    for invalid in (notification_form, calendar_form):
+        if invalid is not None:
+            errors = invalid.summary()
+    choices = ctx.services.notifications.of(user.id)
     return render(
         request,
         "accounts/settings.html",
         status_code=status_code,
-        block="passkeys" if errors else None,
+        block=block,
         passkeys=passkeys,
         rename_forms=rename_forms,
         new_passkey=NewPasskeyForm(),
@@ -50,6 +59,11 @@ def settings_page(
         errors=errors,
         new_account=request.query_params.get("ny") == "1",
         recovered=request.query_params.get("gendannet") == "1",
+        notification_form=notification_form or NotificationForm(email=choices.email or "", kinds=list(choices.kinds)),
+        calendar_form=calendar_form or CalendarForm(details="details" if choices.calendar_details else "plain"),
+        has_calendar_link=choices.has_calendar_link,
+        calendar_link=calendar_link,
+        saved=request.query_params.get("besked") == "gemt" or request.query_params.get("kalender") == "gemt",
     )
 
 
