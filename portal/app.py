@@ -27,6 +27,7 @@ from portal.pages import views as page_views
 from portal.plans import views as plan_views
 from portal.plans import views_changes as changes_views
 from portal.plans import views_goals as goal_views
+from portal.live import views as live_views
 from portal.security import CsrfProtection, SessionCookie
 from portal.services import build_services
 from portal.settings import Settings
@@ -124,6 +125,7 @@ def build_routes() -> list[BaseRoute]:
         *plan_views.routes(),
         *goal_views.routes(),
         *changes_views.routes(),
+        *live_views.routes(),
         *consent_views.routes(),
         *audit_views.routes(),
         *views_consents.routes(),
@@ -153,9 +155,14 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        if owns_database:
-            database.dispose()
+        live = app.state.services.live
+        live.start()
+        try:
+            yield
+        finally:
+            live.stop()
+            if owns_database:
+                database.dispose()
 
     app = Portal(
         routes=build_routes(),

@@ -18,6 +18,7 @@ from portal.accounts.services import Accounts
 from portal.audit.services import Audit
 from portal.consent.services import Consents, Delegations
 from portal.db import Database
+from portal.live import Live
 from portal.plans.goals import GoalService, Goals
 from portal.plans.revisions import Revisions
 from portal.plans.services import PlanReader, SqlPlanReader
@@ -33,6 +34,7 @@ class Services:
     delegations: Delegations
     goals: GoalService
     identity_proofing: IdentityProofing
+    live: Live
     plans: PlanReader
     rate_limits: RateLimits
     relying_party: RelyingParty
@@ -55,6 +57,8 @@ def build_services(settings: Settings, database: Database) -> Services:
         delegations=Delegations(db, settings.secret_key, settings.origin),
         goals=Goals(db, plans),
         identity_proofing=ActivationLetters(db, settings.secret_key, settings.origin),
+        # The event bus and presence of this process; started and stopped by the app's lifespan.
+        live=Live(database.engine),
         plans=plans,
         rate_limits=RateLimits(db),
         # The name the browser shows beside the passkey; it is the product's name in every language.

@@ -41,6 +41,7 @@ class CitizenPlanView:
     meetings: tuple[MeetingItem, ...]
     show_person: bool              # more than one person's part is shown
     member_ids: frozenset[int] = frozenset()  # whose parts: citizen_visible_member_ids
+    content_version: int = 0       # of the snapshot this was filtered from (a live stream resumes there)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class StaffPlanView:
     efforts: tuple[EffortItem, ...]   # only what the viewer may see
     hidden_effort_count: int          # efforts of departments without consent
     findings: list[rules.Finding]     # judged over the visible efforts only
+    content_version: int = 0          # of the snapshot this was filtered from (a live stream resumes there)
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,7 @@ class SqlPlanReader:
             meetings=snapshot.meetings,
             show_person=len(member_ids) > 1,
             member_ids=member_ids,
+            content_version=snapshot.content_version,
         )
 
     def consents(self, plan_id: int) -> list[ConsentFacts]:
@@ -260,4 +263,5 @@ class SqlPlanReader:
             efforts=efforts,
             hidden_effort_count=len(snapshot.efforts) - len(efforts),
             findings=findings_of(snapshot, {e.id for e in efforts}),
+            content_version=snapshot.content_version,
         )
