@@ -61,6 +61,8 @@ class Presence:
         self._open: dict[int, dict[object, tuple[int, str, str | None]]] = {}
         # (plan, user) -> (item key, until) set by edit forms served here
         self._editing: dict[tuple[int, int], tuple[str, float, str, str | None]] = {}
+        # plan -> what this process last told the others of it (a second tab changes nothing)
+        self._shared: dict[int, tuple[tuple[int, str, str | None, str | None], ...]] = {}
         # plan -> process -> (entries, received at) as other processes last told
         self._remote: dict[int, dict[str, tuple[tuple[Present, ...], float]]] = {}
         bus.add_listener(self._heard)
@@ -132,7 +134,17 @@ class Presence:
         return LiveEvent(PRESENCE, plan_topic(plan_id), None, {"p": self.bus.process_id, "w": entries})
 
     def _share(self, plan_id: int) -> None:
-        self.bus.publish([self._message(plan_id)])
+        message = self._message(plan_id)
+        assert message.data is not None
+        state = tuple(sorted((e["u"], e["n"], e["d"], e["e"]) for e in message.data["w"]))
+        with self._lock:
+            if self._shared.get(plan_id, ()) == state:
+                return
+            if state:
+                self._shared[plan_id] = state
+            else:
+                self._shared.pop(plan_id, None)
+        self.bus.publish([message])
 
     def heartbeat(self) -> list[LiveEvent]:
         """This process's presence on every plan it has any: renewed, so others keep it."""
