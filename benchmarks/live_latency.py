@@ -116,6 +116,12 @@ class Stream:
             raise RuntimeError("the stream did not open")
 
     def _read(self, client: httpx.Client, path: str) -> None:
+        try:
+            self._read_events(client, path)
+        except httpx.HTTPError:
+            pass  # the client hung up at the end of the run
+
+    def _read_events(self, client: httpx.Client, path: str) -> None:
         with client.stream("GET", path, headers={"Accept": "text/event-stream"}, timeout=httpx.Timeout(WAIT, read=None)) as response:
             if response.status_code != 200:
                 raise RuntimeError(f"stream refused: {response.status_code}")

@@ -278,13 +278,13 @@ def _new_context(request: Request, db: Session, services: Services, seed: str, f
     return ctx
 
 
-def _handle_stream(request: Request, view: StreamView, access: Access, scope: str | None) -> Response | Callable[[], AsyncIterator[str]]:
+def _handle_stream(request: Request, view: StreamView, access: Access, scope: str | None) -> Response | Callable[[], AsyncIterator[StreamItem]]:
     app_state = request.app.state
     seed, _is_new = app_state.csrf.seed(request)
     with app_state.database.request_session(read_first=True) as db:
         ctx = _new_context(request, db, app_state.services, seed, FormData(), None)
         if not route_allows(access, ctx.principal, demo_enabled=app_state.settings.demo_enabled, scope=scope):
-            prepared: Response | Callable[[], AsyncIterator[str]] = refuse(request, access, ctx.principal)
+            prepared: Response | Callable[[], AsyncIterator[StreamItem]] = refuse(request, access, ctx.principal)
         else:
             prepared = view(request)
         app_state.services.audit.write(ctx.audit, ctx.now)

@@ -73,9 +73,9 @@ class LiveStream:
             while True:
                 events = await subscription.next(RECHECK_SECONDS)
                 if events and all(event.kind == PRESENCE for event in events):
-                    event = self._presence()
-                    if event is not None:
-                        yield event
+                    presence = self._presence()
+                    if presence is not None:
+                        yield presence
                     continue
                 fragments = await recheck(self.request, self.look)
                 ended = False

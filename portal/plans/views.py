@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -60,7 +61,7 @@ def place_efforts(
     return by_goal, others
 
 
-def citizen_plan_values(view: CitizenPlanView, now: dt.datetime) -> dict[str, object]:
+def citizen_plan_values(view: CitizenPlanView, now: dt.datetime) -> dict[str, Any]:
     """What citizen/plan.html shows of the plan: for the page and for its live updates."""
     efforts = [e for e in view.efforts if e.status != "ended"]
     goals = [g for g in view.goals if g.show_on_front and g.status != "dropped"]
@@ -136,7 +137,7 @@ def caseload(request: Request) -> Response:
     return render(request, "staff/caseload.html", caseload=ctx.services.plans.caseload(ctx.principal.user, ctx.now))
 
 
-def staff_plan_values(view: StaffPlanView) -> dict[str, object]:
+def staff_plan_values(view: StaffPlanView) -> dict[str, Any]:
     """What staff/plan.html shows of the plan: for the page and for its live updates."""
     findings_by_effort: dict[int, list[object]] = defaultdict(list)
     for finding in view.findings:
