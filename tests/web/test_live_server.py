@@ -151,3 +151,24 @@ def test_a_reconnect_with_an_old_last_event_id_gets_what_it_missed(server: LiveS
             assert "Ændret mens siden var lukket." in items["data"] and items["id"] == str(version)
         finally:
             stream.close()
+
+
+def test_a_revoked_power_of_attorney_ends_the_relatives_stream_at_once(server: LiveServer) -> None:
+    from portal.consent.models import Delegation
+
+    with server.client() as relative:
+        log_in(relative, "Lene Nielsen")
+        assert relative.get("/min-plan").status_code == 200
+        stream = EventReader(relative, "/min-plan/live?v=0")  # behind: the current parts come at once
+        try:
+            stream.until("status")
+            with Session(server.engine) as session, session.begin():
+                lene = session.scalars(select(Person).where(Person.full_name == "Lene Nielsen")).one()
+                for delegation in session.scalars(select(Delegation).where(Delegation.relative_person_id == lene.id)):
+                    delegation.revoked_at = dt.datetime.now(dt.timezone.utc)
+            ended, before = stream.until("ended")
+            assert "Du kan ikke længere se planen" in ended["data"]
+            assert not any(e.get("event") == "items" for e in before)
+            assert stream.next() is None
+        finally:
+            stream.close()
