@@ -23,11 +23,11 @@ from portal.audit import views as audit_views
 from portal.consent import views as consent_views
 from portal.consent import views_consents
 from portal.db import Database
+from portal.live import views as live_views
 from portal.pages import views as page_views
 from portal.plans import views as plan_views
 from portal.plans import views_changes as changes_views
 from portal.plans import views_goals as goal_views
-from portal.live import views as live_views
 from portal.security import CsrfProtection, SessionCookie
 from portal.services import build_services
 from portal.settings import Settings
