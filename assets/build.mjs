@@ -12,7 +12,7 @@ const STATIC = path.resolve(HERE, "..", "static");
 const DKFDS = path.join(NM, "dkfds");
 
 // Exact versions this build is written for (must equal package.json pins).
-const PINS = { dkfds: "11.2.0", "htmx.org": "2.0.11" };
+const PINS = { dkfds: "11.2.0", "htmx.org": "2.0.11", "htmx-ext-sse": "2.2.4" };
 
 // Icons put in static/img/icons.svg (a <symbol> sprite for <svg><use href=…>).
 // Only those the cheat sheet's markup uses: alert icons + breadcrumb chevron.
@@ -119,10 +119,13 @@ write(
 
 // 5. htmx.
 copy(path.join(NM, "htmx.org/dist/htmx.min.js"), "js/htmx.min.js");
+// htmx's SSE extension: the live plan pages swap in what the server sends.
+copy(path.join(NM, "htmx-ext-sse/dist/sse.min.js"), "js/htmx-ext-sse.min.js");
 
 // 6. Licenses.
 copy(path.join(DKFDS, "LICENSE.md"), "licenses/dkfds-LICENSE.md");
 copy(path.join(NM, "htmx.org/LICENSE"), "licenses/htmx-LICENSE.txt");
+copy(path.join(NM, "htmx-ext-sse/LICENSE"), "licenses/htmx-ext-sse-LICENSE.txt");
 copy(
   path.join(DKFDS, "src/fonts/IBMPlexSans/complete/woff2/license.txt"),
   "licenses/IBMPlexSans-OFL.txt",
@@ -147,6 +150,7 @@ const lines = [
   "Packages (npm, exact pins in assets/package.json / package-lock.json):",
   `  dkfds      ${version("dkfds")}   Det Fælles Designsystem – MIT (code/CSS); see licenses/dkfds-LICENSE.md`,
   `  htmx.org   ${version("htmx.org")}   htmx – 0BSD; see licenses/htmx-LICENSE.txt`,
+  `  htmx-ext-sse ${version("htmx-ext-sse")} htmx's server-sent events extension – 0BSD; see licenses/htmx-ext-sse-LICENSE.txt`,
   `  sass       ${version("sass")}  build tool only (Dart Sass, MIT), nothing of it is shipped`,
   "",
   "Bundled third-party material:",
@@ -156,6 +160,7 @@ const lines = [
   "      see licenses/Apache-2.0.txt and the icon list in licenses/dkfds-LICENSE.md",
   "  css/portal.css                    compiled from dkfds SCSS (MIT) + assets/portal.scss",
   "  js/htmx.min.js                    htmx.org dist/htmx.min.js, unmodified",
+  "  js/htmx-ext-sse.min.js            htmx-ext-sse dist/sse.min.js, unmodified",
   "  No DKFDS JavaScript is shipped.",
   "",
   "Files (bytes, sha256):",

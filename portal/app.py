@@ -24,6 +24,7 @@ from portal.audit import views as audit_views
 from portal.consent import views as consent_views
 from portal.consent import views_consents
 from portal.db import Database
+from portal.live import views as live_views
 from portal.messages import views as message_views
 from portal.notifications import views as notification_views
 from portal.pages import views as page_views
@@ -156,6 +157,7 @@ def build_routes() -> list[BaseRoute]:
         *goal_views.routes(),
         *editing_views.routes(),
         *changes_views.routes(),
+        *live_views.routes(),
         *consent_views.routes(),
         *audit_views.routes(),
         *views_consents.routes(),
@@ -187,9 +189,14 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        if owns_database:
-            database.dispose()
+        live = app.state.services.live
+        live.start()
+        try:
+            yield
+        finally:
+            live.stop()
+            if owns_database:
+                database.dispose()
 
     app = Portal(
         routes=build_routes(),

@@ -22,6 +22,7 @@ from portal.plans.efforts import PlanEditing
 from portal.messages.services import Messages
 from portal.notifications.outbox import Outbox
 from portal.notifications.preferences import NotificationPreferences
+from portal.live import Live
 from portal.plans.goals import GoalService, Goals
 from portal.plans.items import PlanItems
 from portal.plans.revisions import Revisions
@@ -43,6 +44,7 @@ class Services:
     messages: Messages
     notifications: NotificationPreferences
     outbox: Outbox
+    live: Live
     plans: PlanReader
     plan_items: PlanItems
     plan_setup: PlanSetup
@@ -73,6 +75,8 @@ def build_services(settings: Settings, database: Database) -> Services:
         messages=Messages(db, outbox),
         notifications=NotificationPreferences(db, settings.secret_key, settings.origin),
         outbox=outbox,
+        # The event bus and presence of this process; started and stopped by the app's lifespan.
+        live=Live(database.engine),
         plans=plans,
         plan_items=PlanItems(db),
         plan_setup=PlanSetup(db, plans),

@@ -12,8 +12,9 @@ import datetime as dt
 import functools
 import ipaddress
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -21,7 +22,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from sse_starlette.sse import EventSourceResponse, ServerSentEvent
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import ratelimit
@@ -35,13 +37,18 @@ from portal.inputs import BadBody, UnsavableText, parse_id, read_body
 from portal.security import SAFE_METHODS, CsrfVerdict
 from portal.services import Services
 
-__all__ = ["DeclaredRoute", "RequestContext", "client_key", "context", "not_found", "parse_id", "render", "route",
-           "safe_next", "stream_route"]
+__all__ = ["DeclaredRoute", "RequestContext", "client_key", "context", "not_found", "parse_id", "recheck", "render",
+           "route", "safe_next", "stream_route"]
 
 View = Callable[[Request], Response]
+# One server-sent event: a ServerSentEvent, or a str already in the wire format.
+StreamItem = str | ServerSentEvent
 # A streaming view authorises and prepares in a short transaction, then hands back the events
 # to send (or a refusal); the events are produced without any database session open.
-StreamView = Callable[[Request], "Response | Callable[[], AsyncIterator[str]]"]
+StreamView = Callable[[Request], "Response | Callable[[], AsyncIterator[StreamItem]]"]
+# A comment line this often keeps proxies and browsers from giving up on a quiet stream.
+PING_SECONDS = 15
+T = TypeVar("T")
 
 
 class DeclaredRoute(Route):
@@ -138,16 +145,48 @@ def stream_route(path: str, view: StreamView, *, access: Access, name: str | Non
 
     @functools.wraps(view)
     async def endpoint(request: Request) -> Response:
+        request.state.stream_rule = (access, scope)
         prepared = await run_in_threadpool(_handle_stream, request, view, access, scope)
         if isinstance(prepared, Response):
             return prepared
-        return StreamingResponse(
-            prepared(), media_type="text/event-stream",
-            # Proxies must pass each event on at once rather than buffer the stream.
-            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        # sse-starlette sends keep-alive pings, notices a client that left (and then closes the
+        # view's generator, so its ``finally`` runs) and ends streams when the server shuts down.
+        # It also sets X-Accel-Buffering: proxies must pass each event on at once.
+        return EventSourceResponse(
+            _encoded(prepared()), ping=PING_SECONDS, sep="\n", headers={"Cache-Control": "no-store"},
         )
 
     return _declare(path, endpoint, ("GET",), name, access, scope, True)
+
+
+async def _encoded(events: AsyncIterator[StreamItem]) -> AsyncIterator[bytes | ServerSentEvent]:
+    async with aclosing(events) as inner:  # type: ignore[type-var]
+        async for item in inner:
+            yield item.encode("utf-8") if isinstance(item, str) else item
+
+
+async def recheck(request: Request, look: Callable[[Request], T]) -> T | None:
+    """Inside a stream: the viewer's rights checked again, as for a new request, in a short read
+    transaction, then ``look`` (which may refuse with None); None when the route refuses them now.
+
+    Nothing of it is saved: a stream is no activity of the person, so it neither keeps their
+    login alive nor adds to the audit trail (the page they opened was logged).
+    """
+    return await run_in_threadpool(_recheck, request, look)
+
+
+def _recheck(request: Request, look: Callable[[Request], T]) -> T | None:
+    app_state = request.app.state
+    access, scope = request.state.stream_rule
+    with app_state.database.request_session(read_first=True) as db:
+        ctx = _new_context(request, db, app_state.services, request.state.ctx.csrf_seed, FormData(), None)
+        try:
+            if not route_allows(access, ctx.principal, demo_enabled=app_state.settings.demo_enabled, scope=scope):
+                return None
+            return look(request)
+        finally:
+            ctx.audit.discard()
+            db.rollback()
 
 
 def _declare(
@@ -220,8 +259,9 @@ def _attempt(
 
 def on_behalf_action(route_name: str) -> str:
     """What the citizen's log calls a relative's act on this route: a key of the "log_action"
-    labels (portal/labels.py). The plan page reads as a staff read of it does, "Saw your plan"."""
-    return "view_plan" if route_name == "my_plan" else route_name
+    labels (portal/labels.py). The plan page, and its live stream, read as a staff read of it does,
+    "Saw your plan"."""
+    return "view_plan" if route_name in ("my_plan", "my_plan_live") else route_name
 
 
 def _note_on_behalf(request: Request, ctx: RequestContext) -> None:
@@ -245,13 +285,13 @@ def _new_context(request: Request, db: Session, services: Services, seed: str, f
     return ctx
 
 
-def _handle_stream(request: Request, view: StreamView, access: Access, scope: str | None) -> Response | Callable[[], AsyncIterator[str]]:
+def _handle_stream(request: Request, view: StreamView, access: Access, scope: str | None) -> Response | Callable[[], AsyncIterator[StreamItem]]:
     app_state = request.app.state
     seed, _is_new = app_state.csrf.seed(request)
     with app_state.database.request_session(read_first=True) as db:
         ctx = _new_context(request, db, app_state.services, seed, FormData(), None)
         if not route_allows(access, ctx.principal, demo_enabled=app_state.settings.demo_enabled, scope=scope):
-            prepared: Response | Callable[[], AsyncIterator[str]] = refuse(request, access, ctx.principal)
+            prepared: Response | Callable[[], AsyncIterator[StreamItem]] = refuse(request, access, ctx.principal)
         else:
             prepared = view(request)
         app_state.services.audit.write(ctx.audit, ctx.now)

@@ -53,6 +53,7 @@ class CitizenPlanView:
     meetings: tuple[MeetingItem, ...]
     show_person: bool              # more than one person's part is shown
     member_ids: frozenset[int] = frozenset()  # whose parts: citizen_visible_member_ids
+    content_version: int = 0       # of the snapshot this was filtered from (a live stream resumes there)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class StaffPlanView:
     hidden_meeting_count: int = 0
     assessments: tuple[AssessmentItem, ...] = ()
     hidden_assessment_count: int = 0
+    content_version: int = 0          # of the snapshot this was filtered from (a live stream resumes there)
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,7 @@ class SqlPlanReader:
             meetings=snapshot.meetings,
             show_person=len(member_ids) > 1,
             member_ids=member_ids,
+            content_version=snapshot.content_version,
         )
 
     def consents(self, plan_id: int) -> list[ConsentFacts]:
@@ -301,4 +304,5 @@ class SqlPlanReader:
             hidden_meeting_count=len(snapshot.meetings) - len(meetings),
             assessments=assessments,
             hidden_assessment_count=len(snapshot.assessments) - len(assessments),
+            content_version=snapshot.content_version,
         )

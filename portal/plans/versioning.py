@@ -72,12 +72,21 @@ def plans_touched(session: Session, objects: Iterable[Any]) -> set[int]:
     return plan_ids
 
 
+# Where a session keeps the new content_version of each plan it changed, until it commits or
+# rolls back: ``portal.live`` announces them after the commit.
+CHANGED_VERSIONS = "plans_changed"
+
+
 def _after_flush(session: Session, _flush_context: Any) -> None:
     plan_ids = plans_touched(session, _changed(session))
     if plan_ids:
-        session.connection().execute(
+        rows = session.connection().execute(
             update(Plan).where(Plan.id.in_(plan_ids)).values(content_version=Plan.content_version + 1)
+            .returning(Plan.id, Plan.content_version)
         )
+        changed: dict[int, int] = session.info.setdefault(CHANGED_VERSIONS, {})
+        for plan_id, version in rows:
+            changed[plan_id] = version
 
 
 def install() -> None:

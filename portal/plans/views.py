@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -16,8 +17,9 @@ from portal.errors import error_response
 from portal.plans import schedule
 from portal.plans.catalogue import load_legal_bases
 from portal.plans.readmodels import EffortItem, GoalItem
+from portal.live.render import presence_lines
 from portal.plans.caseload import MAX_QUERY_LENGTH, SORTS, search_and_sort
-from portal.plans.services import CitizenPlanView
+from portal.plans.services import CitizenPlanView, StaffPlanView
 from portal.plans.views_items import plan_tools
 from portal.web import DeclaredRoute, context, not_found, parse_id, render, route
 
@@ -61,13 +63,27 @@ def place_efforts(
     return by_goal, others
 
 
+def citizen_plan_values(view: CitizenPlanView, now: dt.datetime) -> dict[str, Any]:
+    """What citizen/plan.html shows of the plan: for the page and for its live updates."""
+    efforts = [e for e in view.efforts if e.status != "ended"]
+    goals = [g for g in view.goals if g.show_on_front and g.status != "dropped"]
+    efforts_by_goal, other_efforts = place_efforts(goals, efforts)
+    return {
+        "plan": view.plan,
+        "goals": goals,
+        "efforts_by_goal": efforts_by_goal,
+        "other_efforts": other_efforts,
+        "hidden_goal_count": sum(1 for g in view.goals if not g.show_on_front),
+        "next_meeting": next((m for m in view.meetings if m.starts_at >= now), None),
+        "show_person": view.show_person,
+        "content_version": view.content_version,
+    }
+
+
 def my_plan(request: Request) -> Response:
     view = _citizen_view(request)
     if view is None:
         return render(request, "citizen/no_plan.html")
-    efforts = [e for e in view.efforts if e.status != "ended"]
-    goals = [g for g in view.goals if g.show_on_front and g.status != "dropped"]
-    efforts_by_goal, other_efforts = place_efforts(goals, efforts)
     ctx = context(request)
     now = ctx.now
     person_id = ctx.principal.subject_person_id
@@ -85,18 +101,7 @@ def my_plan(request: Request) -> Response:
         )
     if news and not ctx.principal.acting_on_behalf:
         ctx.services.revisions.mark_seen(person_id, now)
-    return render(
-        request,
-        "citizen/plan.html",
-        plan=view.plan,
-        goals=goals,
-        efforts_by_goal=efforts_by_goal,
-        other_efforts=other_efforts,
-        hidden_goal_count=sum(1 for g in view.goals if not g.show_on_front),
-        next_meeting=next((m for m in view.meetings if m.starts_at >= now), None),
-        show_person=view.show_person,
-        news=news,
-    )
+    return render(request, "citizen/plan.html", news=news, **citizen_plan_values(view, now))
 
 
 def _requested_monday(request: Request, today: dt.date) -> dt.date | None:
@@ -150,6 +155,25 @@ def caseload(request: Request) -> Response:
                   query=query, sort=sort, saved=request.query_params.get("gemt"))
 
 
+def staff_plan_values(request: Request, view: StaffPlanView) -> dict[str, Any]:
+    """What staff/plan.html shows of the plan: for the page and for its live updates."""
+    findings_by_effort: dict[int, list[object]] = defaultdict(list)
+    for finding in view.findings:
+        for effort_id in finding.effort_ids:
+            findings_by_effort[effort_id].append(finding)
+    return {
+        "view": view,
+        "plan": view.plan,
+        "findings_by_effort": findings_by_effort,
+        "legal_bases": load_legal_bases(),
+        "content_version": view.content_version,
+        "tools": plan_tools(request, view),
+        # "Saved" notes after a save (?gemt=effort): on the page, never in a live update.
+        "saved_kind": request.query_params.get("gemt"),
+        "saved": request.query_params.get("gemt"),
+    }
+
+
 def staff_plan(request: Request) -> Response:
     ctx = context(request)
     assert ctx.principal.user is not None
@@ -159,21 +183,8 @@ def staff_plan(request: Request) -> Response:
     view = ctx.services.plans.staff_view(ctx.principal.user, plan_id, ctx.now, ctx.audit)
     if view is None:
         return not_found(request, plan_id=plan_id)
-    findings_by_effort: dict[int, list[object]] = defaultdict(list)
-    for finding in view.findings:
-        for effort_id in finding.effort_ids:
-            findings_by_effort[effort_id].append(finding)
-    return render(
-        request,
-        "staff/plan.html",
-        view=view,
-        plan=view.plan,
-        findings_by_effort=findings_by_effort,
-        legal_bases=load_legal_bases(),
-        saved_kind=request.query_params.get("gemt"),
-        tools=plan_tools(request, view),
-        saved=request.query_params.get("gemt"),
-    )
+    present = presence_lines(ctx.services.live.presence.on_plan(plan_id), ctx.principal.user.id, view)
+    return render(request, "staff/plan.html", present=present, **staff_plan_values(request, view))
 
 
 def routes() -> list[DeclaredRoute]:

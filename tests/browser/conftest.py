@@ -63,7 +63,10 @@ def live_server(engine_kind: str, tmp_path_factory: pytest.TempPathFactory) -> I
     origin = f"http://localhost:{port}"
     database = Database(handle.engine)
     app = create_app(make_settings(origin=origin), database=database)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    # The lifespan starts the live event bus (on PostgreSQL, its listener); open live streams are
+    # cut after two seconds when the server stops.
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+                                           timeout_graceful_shutdown=2))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -250,6 +250,12 @@ EXPECTED: dict[tuple[str, str], dict[str, Expectation]] = {
     ("POST", "/sag/plan/{plan_id}/vurderinger/ny"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
     ("GET", "/sag/plan/{plan_id}/vurderinger/{assessment_id}"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
     ("POST", "/sag/plan/{plan_id}/vurderinger/{assessment_id}"): {ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H), CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H)},
+    # --- portal/live/views.py: the plan pages' live streams, refused exactly as their pages are
+    ("GET", "/min-plan/live"): {ANON: L, CIT: A, REL: A, REL_NS: F, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("GET", "/sag/plan/{plan_id}/live"): {
+        ANON: Obj(L, L), CIT: Obj(H, H), REL: Obj(H, H), REL_NS: Obj(H, H), CW_IN: Obj(A, H),
+        CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
+    },
     # --- portal/audit/views.py: who looked at my plan (the citizen, or a relative who may read it)
     ("GET", "/hvem-har-set"): {ANON: L, CIT: A, REL: A, REL_NS: F, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
     # --- portal/plans/views_changes.py: what changed in the plan (read_plan, like the plan page)

@@ -1,0 +1,200 @@
+"""The live event bus: a commit that changed a plan is announced with its new content_version; a
+rollback announces nothing. In-process on SQLite, LISTEN/NOTIFY on PostgreSQL (a real listener
+connection and real commits, so the notification crosses the server as between processes)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import Municipality, Person
+from portal.consent.models import Consent
+from portal.live import Live
+from portal.live.bus import ACCESS, PLAN, PRESENCE, RESYNC, LiveEvent, PostgresBus, channel_of, plan_topic
+from portal.plans.models import Plan
+
+from tests.conftest import EngineHandle
+
+WAIT = 10.0  # seconds before a missing event fails the test (never a timing assertion)
+
+
+@pytest.fixture
+def live(migrated_engine: EngineHandle) -> Iterator[Live]:
+    live = Live(migrated_engine.engine)
+    live.start()
+    if isinstance(live.bus, PostgresBus):
+        assert live.bus.connected.wait(WAIT), "the listener did not connect"
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def plan_row(migrated_engine: EngineHandle) -> Iterator[tuple[int, int]]:
+    """A plan of its own, committed (and removed afterwards): (plan id, its citizen's person id)."""
+    token = secrets.token_hex(4)
+    with Session(migrated_engine.engine) as session, session.begin():
+        municipality = Municipality(code=str(secrets.randbelow(900) + 100), name=f"Testkommune {token}")
+        person = Person(full_name=f"Test {token}", first_name="Test", kind="citizen", municipality=municipality)
+        session.add_all([municipality, person])
+        session.flush()
+        plan = Plan(kind="citizen", citizen=person, municipality_id=municipality.id)
+        session.add(plan)
+        session.flush()
+        ids = (plan.id, person.id, municipality.id)
+    yield ids[0], ids[1]
+    with Session(migrated_engine.engine) as session, session.begin():
+        session.execute(delete(Consent).where(Consent.plan_id == ids[0]))
+        session.execute(delete(Plan).where(Plan.id == ids[0]))
+        session.execute(delete(Person).where(Person.id == ids[1]))
+        session.execute(delete(Municipality).where(Municipality.id == ids[2]))
+
+
+async def _next_of_kind(subscription, kinds: set[str], wait: float = WAIT) -> LiveEvent | None:  # type: ignore[no-untyped-def]
+    """The next event of these kinds. Skipped: the listener's resync, and the announcement of the
+    plan's creation (version 1), which on PostgreSQL may arrive after the test subscribed."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while (left := deadline - loop.time()) > 0:
+        for event in await subscription.next(left):
+            if event.kind in kinds and not (event.kind == PLAN and event.version == 1):
+                return event
+    return None
+
+
+def _change_plan(engine, plan_id: int, *, commit: bool) -> int:  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        plan = session.get(Plan, plan_id)
+        assert plan is not None
+        plan.kind = "family" if plan.kind == "citizen" else "citizen"
+        session.flush()
+        version = session.scalar(select(Plan.content_version).where(Plan.id == plan_id))
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+        return int(version or 0)
+
+
+def test_a_commit_announces_the_plan_and_its_new_version(live: Live, plan_row: tuple[int, int], migrated_engine: EngineHandle) -> None:
+    plan_id, _municipality = plan_row
+
+    async def scenario() -> LiveEvent | None:
+        with live.bus.subscribe([plan_topic(plan_id)]) as subscription:
+            version = await asyncio.to_thread(_change_plan, migrated_engine.engine, plan_id, commit=True)
+            event = await _next_of_kind(subscription, {PLAN})
+            assert event is not None, f"no event after the commit ({live.bus.kind})"
+            assert event.version == version
+            return event
+
+    event = asyncio.run(scenario())
+    assert event is not None and event.topic == plan_topic(plan_id)
+
+
+def test_a_rollback_announces_nothing_and_the_next_commit_only_itself(
+    live: Live, plan_row: tuple[int, int], migrated_engine: EngineHandle
+) -> None:
+    plan_id, _municipality = plan_row
+
+    async def scenario() -> list[LiveEvent]:
+        with live.bus.subscribe([plan_topic(plan_id)]) as subscription:
+            await asyncio.to_thread(_change_plan, migrated_engine.engine, plan_id, commit=False)
+            # A commit after the rollback: its event is the first (and only) one to arrive, so the
+            # rolled-back change was never announced, not even late.
+            version = await asyncio.to_thread(_change_plan, migrated_engine.engine, plan_id, commit=True)
+            seen: list[LiveEvent] = []
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + WAIT
+            # Everything that arrives until the commit's event, and for half a second after it.
+            while (left := deadline - loop.time()) > 0:
+                seen += [e for e in await subscription.next(left) if e.kind in (PLAN, ACCESS) and e.version != 1]
+                if seen and deadline - loop.time() > 0.5:
+                    deadline = loop.time() + 0.5
+            assert [e.version for e in seen] == [version]
+            return seen
+
+    assert len(asyncio.run(scenario())) == 1
+
+
+def test_a_consent_change_is_announced_as_a_change_of_access(
+    live: Live, plan_row: tuple[int, int], migrated_engine: EngineHandle
+) -> None:
+    plan_id, person_id = plan_row
+
+    def give_consent() -> None:
+        import datetime as dt
+
+        now = dt.datetime.now(dt.timezone.utc)
+        with Session(migrated_engine.engine) as session, session.begin():
+            session.add(Consent(
+                plan_id=plan_id, giver_person_id=person_id, purpose="Test",
+                recipient_municipality_id=session.scalar(select(Plan.municipality_id).where(Plan.id == plan_id)),
+                valid_from=now.date(), valid_until=now.date() + dt.timedelta(days=30), given_at=now,
+            ))
+
+    async def scenario() -> LiveEvent | None:
+        with live.bus.subscribe([plan_topic(plan_id)]) as subscription:
+            await asyncio.to_thread(give_consent)
+            return await _next_of_kind(subscription, {ACCESS})
+
+    event = asyncio.run(scenario())
+    assert event is not None and event.topic == plan_topic(plan_id)
+
+
+def test_subscribers_of_other_plans_hear_nothing(live: Live, plan_row: tuple[int, int], migrated_engine: EngineHandle) -> None:
+    plan_id, _municipality = plan_row
+
+    async def scenario() -> LiveEvent | None:
+        with live.bus.subscribe([plan_topic(plan_id + 100_000)]) as subscription:
+            await asyncio.to_thread(_change_plan, migrated_engine.engine, plan_id, commit=True)
+            return await _next_of_kind(subscription, {PLAN, ACCESS}, wait=1.0)
+
+    assert asyncio.run(scenario()) is None
+
+
+def test_presence_is_shared_through_the_bus(live: Live, plan_row: tuple[int, int]) -> None:
+    """What one process says of who is on a plan reaches the subscribers (and, on PostgreSQL,
+    arrives through the listener like a message from another process would)."""
+    plan_id, _municipality = plan_row
+    from portal.live.presence import Present
+
+    async def scenario() -> LiveEvent | None:
+        with live.bus.subscribe([plan_topic(plan_id)]) as subscription:
+            token = object()
+            await asyncio.to_thread(live.presence.opened, plan_id, Present(1, "Sara Holm", "Jobcenter"), token)
+            event = await _next_of_kind(subscription, {PRESENCE})
+            await asyncio.to_thread(live.presence.closed, plan_id, token)
+            return event
+
+    event = asyncio.run(scenario())
+    assert event is not None and event.data is not None
+    assert event.data["w"] == [{"u": 1, "n": "Sara Holm", "d": "Jobcenter", "e": None}]
+
+
+def test_the_listener_reconnects_and_tells_every_stream_to_look_again(live: Live, migrated_engine: EngineHandle) -> None:
+    if not isinstance(live.bus, PostgresBus):
+        pytest.skip("SQLite has no listener connection to lose")
+    bus = live.bus
+
+    async def scenario() -> LiveEvent | None:
+        with bus.subscribe(["plan:0"]) as subscription:
+            # End this listener's connection (no one else's) from the server's side, as a restart would.
+            def kill() -> None:
+                with migrated_engine.engine.connect() as connection:
+                    connection.execute(
+                        text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = :listen"),
+                        {"listen": f'LISTEN "{channel_of(migrated_engine.engine)}"'},
+                    )
+                    connection.commit()
+
+            before = bus.reconnects
+            await asyncio.to_thread(kill)
+            event = await _next_of_kind(subscription, {RESYNC}, wait=30)
+            assert bus.reconnects > before
+            return event
+
+    assert asyncio.run(scenario()) is not None
