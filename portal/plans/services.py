@@ -53,6 +53,11 @@ class CitizenPlanView:
     member_ids: frozenset[int] = frozenset()  # whose parts: citizen_visible_member_ids
 
 
+# A plan of 500 efforts in the same weekly slots has over 100,000 findings: the page lists
+# the first ones in their order and says how many more there are (the counts stay exact).
+FINDINGS_SHOWN = 50
+
+
 @dataclass(frozen=True)
 class StaffPlanView:
     plan: PlanHeader
@@ -65,6 +70,16 @@ class StaffPlanView:
     may_edit_goals: bool = False
     may_create_efforts: bool = False
     editable_effort_ids: frozenset[int] = frozenset()
+
+    @property
+    def shown_findings(self) -> list[rules.Finding]:
+        """The findings the page lists: the first ``FINDINGS_SHOWN`` in their order."""
+        return self.findings[:FINDINGS_SHOWN]
+
+    @property
+    def more_findings(self) -> int:
+        """How many findings the page does not list."""
+        return max(0, len(self.findings) - FINDINGS_SHOWN)
 
 
 @dataclass(frozen=True)
