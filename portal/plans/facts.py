@@ -69,6 +69,8 @@ class Finding:
     rule: str
     effort_ids: tuple[int, ...]
     person_id: int
+    _message: str | Callable[[], str]  # the text, or what writes it until it is read
+    _locale: str  # the locale the finding was made in
 
     def __init__(
         self, rule: str, effort_ids: tuple[int, ...], person_id: int, message: str | Callable[[], str]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import operator
 from functools import partial
 from collections.abc import Callable, Iterable, Sequence
 
@@ -92,19 +93,22 @@ def _counts(effort: EffortFacts) -> bool:
 
 def _common_range(a: _Range, b: _Range) -> _Range | None:
     """The inclusive intersection of two date ranges, or None when they miss."""
-    starts = [d for d in (a[0], b[0]) if d is not None]
-    ends = [d for d in (a[1], b[1]) if d is not None]
-    start = max(starts) if starts else None
-    end = min(ends) if ends else None
+    # Called for every pair of efforts: plain comparisons rather than lists.
+    (a_start, a_end), (b_start, b_end) = a, b
+    start = b_start if a_start is None else a_start if b_start is None else max(a_start, b_start)
+    end = b_end if a_end is None else a_end if b_end is None else min(a_end, b_end)
     if start is not None and end is not None and start > end:
         return None
     return (start, end)
 
 
+_ALL_WEEKDAYS = frozenset(range(7))
+
+
 def _weekdays_in(period: _Range) -> frozenset[int]:
     start, end = period
     if start is None or end is None or (end - start).days >= 6:
-        return frozenset(range(7))
+        return _ALL_WEEKDAYS
     return frozenset((start + datetime.timedelta(days=i)).weekday() for i in range((end - start).days + 1))
 
 
@@ -136,6 +140,9 @@ def _period_sentence(period: _Range) -> str:
     return " " + text
 
 
+_FINDING_KEY = operator.attrgetter("rule", "effort_ids", "person_id")
+
+
 def _sorted(findings: Iterable[Finding]) -> list[Finding]:
     """Ordered by rule, efforts, person and then message.
 
@@ -143,9 +150,9 @@ def _sorted(findings: Iterable[Finding]) -> list[Finding]:
     only written for those: the same order as sorting by all four, without writing
     every message.
     """
-    ordered = sorted(findings, key=lambda f: (f.rule, f.effort_ids, f.person_id))
+    ordered = sorted(findings, key=_FINDING_KEY)
     result: list[Finding] = []
-    for _key, group in itertools.groupby(ordered, key=lambda f: (f.rule, f.effort_ids, f.person_id)):
+    for _key, group in itertools.groupby(ordered, key=_FINDING_KEY):
         tied = list(group)
         result.extend(sorted(tied, key=lambda f: f.message) if len(tied) > 1 else tied)
     return result
@@ -381,11 +388,11 @@ def check_plan(
 ) -> list[Finding]:
     """All warnings for a plan, ordered by rule and then by the efforts involved."""
     effort_list = tuple(efforts)
-    return _sorted(
-        [
-            *find_time_overlaps(effort_list),
-            *find_same_support_kind(effort_list),
-            *find_physical_demand_clashes(effort_list, restrictions),
-            *find_sequencing_conflicts(effort_list, pairs),
-        ]
-    )
+    by_rule = {
+        RULE_TIME_OVERLAP: find_time_overlaps(effort_list),
+        RULE_SAME_SUPPORT_KIND: find_same_support_kind(effort_list),
+        RULE_PHYSICAL_DEMAND: find_physical_demand_clashes(effort_list, restrictions),
+        RULE_SEQUENCING: find_sequencing_conflicts(effort_list, pairs),
+    }
+    # Each rule's list is already in order and the rule comes first in it: no need to sort again.
+    return [finding for rule in sorted(by_rule) for finding in by_rule[rule]]
