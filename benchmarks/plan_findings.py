@@ -12,9 +12,10 @@ so every pair clashes (124,750 time-clash findings). Everything runs in memory, 
 "old" is the code before this change, reached in the same run: every message written when
 the finding is made (each finding's text read at once), Locale.parse on every babel call, and
 the page listing every finding, on top and under both of its efforts. "new" is what runs now:
-texts written when read, a cached Locale, 50 findings on top and 5 per effort.
+texts written when read, a cached Locale, 50 findings on top and 5 per effort. The old way
+searches the pairs with today's (slightly faster) code, so its figures are a lower bound.
 
-Run: .venv/bin/python benchmarks/plan_findings.py [--efforts N] [--repeat N]
+Run from the checkout: PYTHONPATH=. .venv/bin/python benchmarks/plan_findings.py [--efforts N] [--repeat N]
 """
 
 from __future__ import annotations
