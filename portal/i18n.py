@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
+from babel.numbers import format_decimal
 
 DEFAULT_LOCALE = "da"
 SUPPORTED_LOCALES = ("da", "en")
@@ -52,8 +53,19 @@ def pgettext(context: str, message: str) -> str:
 _ = gettext
 
 
+@lru_cache(maxsize=None)
+def _parsed_locale(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
 def babel_locale() -> Locale:
-    return Locale.parse(current_locale.get())
+    """The request's babel Locale; parsed once per language (Locale.parse is slow and called per date)."""
+    return _parsed_locale(current_locale.get())
+
+
+def format_number(value: int) -> str:
+    """A whole number as the language writes it: 121.235 in Danish, 121,235 in English."""
+    return format_decimal(value, locale=babel_locale())
 
 
 def text_direction() -> str:

@@ -168,6 +168,7 @@ def build_templates(
     )
     env.globals["effort_card"] = _effort_cards(env)
     env.filters.update(danish=danish_text, when=_when, date=_date, datetime=_datetime, time=_time, weekday=_weekday)
+    env.filters["number"] = i18n.format_number
     return Jinja2Blocks(env=env, context_processors=context_processors or [])
 
 

@@ -1,7 +1,9 @@
 """Warnings about a plan: double services, clashes with health and bad ordering.
 
 Everything here is pure: the caller turns ORM rows into the frozen facts below,
-and gets back findings with a translated, self-explaining message. Nothing is
+and gets back findings with a translated, self-explaining message. The message is
+written when it is first read (``Finding.message``): a plan of 500 efforts in the
+same weekly slots has over 100,000 findings, and a page shows a few of them. Nothing is
 read from a database or a clock, so the same facts always give the same findings
 in the same order.
 
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import operator
+from functools import partial
 from collections.abc import Callable, Iterable, Sequence
 
 from babel.dates import format_date, get_day_names
@@ -89,19 +93,22 @@ def _counts(effort: EffortFacts) -> bool:
 
 def _common_range(a: _Range, b: _Range) -> _Range | None:
     """The inclusive intersection of two date ranges, or None when they miss."""
-    starts = [d for d in (a[0], b[0]) if d is not None]
-    ends = [d for d in (a[1], b[1]) if d is not None]
-    start = max(starts) if starts else None
-    end = min(ends) if ends else None
+    # Called for every pair of efforts: plain comparisons rather than lists.
+    (a_start, a_end), (b_start, b_end) = a, b
+    start = b_start if a_start is None else a_start if b_start is None else max(a_start, b_start)
+    end = b_end if a_end is None else a_end if b_end is None else min(a_end, b_end)
     if start is not None and end is not None and start > end:
         return None
     return (start, end)
 
 
+_ALL_WEEKDAYS = frozenset(range(7))
+
+
 def _weekdays_in(period: _Range) -> frozenset[int]:
     start, end = period
     if start is None or end is None or (end - start).days >= 6:
-        return frozenset(range(7))
+        return _ALL_WEEKDAYS
     return frozenset((start + datetime.timedelta(days=i)).weekday() for i in range((end - start).days + 1))
 
 
@@ -133,8 +140,22 @@ def _period_sentence(period: _Range) -> str:
     return " " + text
 
 
+_FINDING_KEY = operator.attrgetter("rule", "effort_ids", "person_id")
+
+
 def _sorted(findings: Iterable[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (f.rule, f.effort_ids, f.person_id, f.message))
+    """Ordered by rule, efforts, person and then message.
+
+    The message only breaks ties between findings about the same efforts, so it is
+    only written for those: the same order as sorting by all four, without writing
+    every message.
+    """
+    ordered = sorted(findings, key=_FINDING_KEY)
+    result: list[Finding] = []
+    for _key, group in itertools.groupby(ordered, key=_FINDING_KEY):
+        tied = list(group)
+        result.extend(sorted(tied, key=lambda f: f.message) if len(tied) > 1 else tied)
+    return result
 
 
 def _pairs_per_person(efforts: Iterable[EffortFacts]) -> Iterable[tuple[EffortFacts, EffortFacts]]:
@@ -191,21 +212,27 @@ def find_time_overlaps(efforts: Iterable[EffortFacts]) -> list[Finding]:
                     clashes.append((slot_a.weekday, start, end))
         if not clashes:
             continue
-        message = _(
-            "%(person)s has two efforts at the same time on %(when)s: "
-            "“%(first)s” (%(first_provider)s) and “%(second)s” (%(second_provider)s)."
-        ) % {
-            "person": a.person_name,
-            "when": _clash_text(clashes),
-            "first": a.title,
-            "first_provider": a.provider_name,
-            "second": b.title,
-            "second_provider": b.provider_name,
-        }
         findings.append(
-            Finding(RULE_TIME_OVERLAP, (a.id, b.id), a.person_id, message + _period_sentence(period))
+            Finding(RULE_TIME_OVERLAP, (a.id, b.id), a.person_id, partial(_time_overlap_message, a, b, clashes, period))
         )
     return _sorted(findings)
+
+
+def _time_overlap_message(
+    a: EffortFacts, b: EffortFacts, clashes: Sequence[tuple[int, datetime.time, datetime.time]], period: _Range
+) -> str:
+    message = _(
+        "%(person)s has two efforts at the same time on %(when)s: "
+        "“%(first)s” (%(first_provider)s) and “%(second)s” (%(second_provider)s)."
+    ) % {
+        "person": a.person_name,
+        "when": _clash_text(clashes),
+        "first": a.title,
+        "first_provider": a.provider_name,
+        "second": b.title,
+        "second_provider": b.provider_name,
+    }
+    return message + _period_sentence(period)
 
 
 def _provider_key(effort: EffortFacts) -> tuple[str, int | str]:
@@ -232,21 +259,25 @@ def find_same_support_kind(efforts: Iterable[EffortFacts]) -> list[Finding]:
         period = _common_range((a.start, a.end), (b.start, b.end))
         if period is None:
             continue
-        message = _(
-            "%(person)s gets the same kind of support (%(kind)s) from two places: "
-            "“%(first)s” (%(first_provider)s) and “%(second)s” (%(second_provider)s)."
-        ) % {
-            "person": a.person_name,
-            "kind": support_kind_label(a.support_kind),
-            "first": a.title,
-            "first_provider": a.provider_name,
-            "second": b.title,
-            "second_provider": b.provider_name,
-        }
         findings.append(
-            Finding(RULE_SAME_SUPPORT_KIND, (a.id, b.id), a.person_id, message + _period_sentence(period))
+            Finding(RULE_SAME_SUPPORT_KIND, (a.id, b.id), a.person_id, partial(_same_support_message, a, b, period))
         )
     return _sorted(findings)
+
+
+def _same_support_message(a: EffortFacts, b: EffortFacts, period: _Range) -> str:
+    message = _(
+        "%(person)s gets the same kind of support (%(kind)s) from two places: "
+        "“%(first)s” (%(first_provider)s) and “%(second)s” (%(second_provider)s)."
+    ) % {
+        "person": a.person_name,
+        "kind": support_kind_label(a.support_kind or ""),
+        "first": a.title,
+        "first_provider": a.provider_name,
+        "second": b.title,
+        "second_provider": b.provider_name,
+    }
+    return message + _period_sentence(period)
 
 
 def find_physical_demand_clashes(
@@ -263,31 +294,28 @@ def find_physical_demand_clashes(
                 continue
             if restriction.demand not in effort.physical_demands:
                 continue
-            description = restriction.description.strip()
-            if description and description[-1] not in ".!?":
-                description += "."
-            values = {
-                "effort": effort.title,
-                "provider": effort.provider_name,
-                "demand": demand_label(restriction.demand),
-                "person": restriction.person_name,
-                "restriction": description,
-            }
-            if values["restriction"]:
-                message = (
-                    _(
-                        "“%(effort)s” (%(provider)s) involves %(demand)s, "
-                        "but %(person)s must avoid that: %(restriction)s"
-                    )
-                    % values
-                )
-            else:
-                message = (
-                    _("“%(effort)s” (%(provider)s) involves %(demand)s, but %(person)s must avoid that.")
-                    % values
-                )
+            message = partial(_demand_message, effort, restriction)
             findings.append(Finding(RULE_PHYSICAL_DEMAND, (effort.id,), effort.person_id, message))
     return _sorted(findings)
+
+
+def _demand_message(effort: EffortFacts, restriction: HealthRestriction) -> str:
+    description = restriction.description.strip()
+    if description and description[-1] not in ".!?":
+        description += "."
+    values = {
+        "effort": effort.title,
+        "provider": effort.provider_name,
+        "demand": demand_label(restriction.demand),
+        "person": restriction.person_name,
+        "restriction": description,
+    }
+    if values["restriction"]:
+        return (
+            _("“%(effort)s” (%(provider)s) involves %(demand)s, but %(person)s must avoid that: %(restriction)s")
+            % values
+        )
+    return _("“%(effort)s” (%(provider)s) involves %(demand)s, but %(person)s must avoid that.") % values
 
 
 def _sequencing_window(effort: EffortFacts, weeks: int | None) -> _Range:
@@ -323,43 +351,34 @@ def find_sequencing_conflicts(
                 period = _common_range((first.start, first.end), window)
                 if period is None:
                     continue
-                values = {
-                    "person": first.person_name,
-                    "first": first.title,
-                    "first_provider": first.provider_name,
-                    "second": second.title,
-                    "second_provider": second.provider_name,
-                    "weeks": pair.weeks,
-                }
-                if pair.weeks is None:
-                    message = (
-                        _(
-                            "%(person)s: “%(first)s” (%(first_provider)s) runs at the same time as "
-                            "“%(second)s” (%(second_provider)s)."
-                        )
-                        % values
-                    )
-                else:
-                    message = (
-                        ngettext(
-                            "%(person)s: “%(first)s” (%(first_provider)s) runs during the first "
-                            "week of “%(second)s” (%(second_provider)s).",
-                            "%(person)s: “%(first)s” (%(first_provider)s) runs during the first "
-                            "%(weeks)d weeks of “%(second)s” (%(second_provider)s).",
-                            pair.weeks,
-                        )
-                        % values
-                    )
-                message = f"{message} {_(pair.reason)}{_period_sentence(period)}"
-                findings.append(
-                    Finding(
-                        RULE_SEQUENCING,
-                        tuple(sorted((first.id, second.id))),
-                        first.person_id,
-                        message,
-                    )
-                )
+                message = partial(_sequencing_message, first, second, pair, period)
+                ids = tuple(sorted((first.id, second.id)))
+                findings.append(Finding(RULE_SEQUENCING, ids, first.person_id, message))
     return _sorted(findings)
+
+
+def _sequencing_message(first: EffortFacts, second: EffortFacts, pair: SequencingPair, period: _Range) -> str:
+    values = {
+        "person": first.person_name,
+        "first": first.title,
+        "first_provider": first.provider_name,
+        "second": second.title,
+        "second_provider": second.provider_name,
+        "weeks": pair.weeks,
+    }
+    if pair.weeks is None:
+        message = _(
+            "%(person)s: “%(first)s” (%(first_provider)s) runs at the same time as “%(second)s” (%(second_provider)s)."
+        ) % values
+    else:
+        message = ngettext(
+            "%(person)s: “%(first)s” (%(first_provider)s) runs during the first "
+            "week of “%(second)s” (%(second_provider)s).",
+            "%(person)s: “%(first)s” (%(first_provider)s) runs during the first "
+            "%(weeks)d weeks of “%(second)s” (%(second_provider)s).",
+            pair.weeks,
+        ) % values
+    return f"{message} {_(pair.reason)}{_period_sentence(period)}"
 
 
 def check_plan(
@@ -369,11 +388,11 @@ def check_plan(
 ) -> list[Finding]:
     """All warnings for a plan, ordered by rule and then by the efforts involved."""
     effort_list = tuple(efforts)
-    return _sorted(
-        [
-            *find_time_overlaps(effort_list),
-            *find_same_support_kind(effort_list),
-            *find_physical_demand_clashes(effort_list, restrictions),
-            *find_sequencing_conflicts(effort_list, pairs),
-        ]
-    )
+    by_rule = {
+        RULE_TIME_OVERLAP: find_time_overlaps(effort_list),
+        RULE_SAME_SUPPORT_KIND: find_same_support_kind(effort_list),
+        RULE_PHYSICAL_DEMAND: find_physical_demand_clashes(effort_list, restrictions),
+        RULE_SEQUENCING: find_sequencing_conflicts(effort_list, pairs),
+    }
+    # Each rule's list is already in order and the rule comes first in it: no need to sort again.
+    return [finding for rule in sorted(by_rule) for finding in by_rule[rule]]

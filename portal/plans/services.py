@@ -56,6 +56,11 @@ class CitizenPlanView:
     content_version: int = 0       # of the snapshot this was filtered from (a live stream resumes there)
 
 
+# A plan of 500 efforts in the same weekly slots has over 100,000 findings: the page lists
+# the first ones in their order and says how many more there are (the counts stay exact).
+FINDINGS_SHOWN = 50
+
+
 @dataclass(frozen=True)
 class StaffPlanView:
     plan: PlanHeader
@@ -76,6 +81,16 @@ class StaffPlanView:
     assessments: tuple[AssessmentItem, ...] = ()
     hidden_assessment_count: int = 0
     content_version: int = 0          # of the snapshot this was filtered from (a live stream resumes there)
+
+    @property
+    def shown_findings(self) -> list[rules.Finding]:
+        """The findings the page lists: the first ``FINDINGS_SHOWN`` in their order."""
+        return self.findings[:FINDINGS_SHOWN]
+
+    @property
+    def more_findings(self) -> int:
+        """How many findings the page does not list."""
+        return max(0, len(self.findings) - FINDINGS_SHOWN)
 
 
 @dataclass(frozen=True)
