@@ -240,6 +240,27 @@ def citizen_may_see_goal(principal: Principal, members: Iterable[Member], goal: 
     return goal.member_person_id in citizen_visible_member_ids(members, person_id)
 
 
+@dataclass(frozen=True)
+class RecordParts:
+    """What of the whole record (``/alt-i-min-sag``) the citizen side sees, beyond the plan itself.
+
+    The same lines as the pages of each part: consents need "manage_consents" (as ``/samtykker``);
+    the powers of attorney and the "about me" form are the citizen's own (as ``/fuldmagter``): a
+    relative reads the citizen's story but does not write it in the citizen's name.
+    """
+
+    consents: bool
+    delegations: bool
+    edit_about_me: bool
+
+
+def record_parts(principal: Principal) -> RecordParts:
+    if principal.subject_person_id is None:
+        return RecordParts(consents=False, delegations=False, edit_about_me=False)
+    own = principal.user is not None and principal.user.role == Role.CITIZEN
+    return RecordParts(consents=principal.has_scope("manage_consents"), delegations=own, edit_about_me=own)
+
+
 def delegation_in_force(delegation: Delegation, today: dt.date) -> str | None:
     """None when the power of attorney holds today, else why not."""
     if delegation.revoked_at is not None:

@@ -27,6 +27,7 @@ from portal.pages import views as page_views
 from portal.plans import views as plan_views
 from portal.plans import views_changes as changes_views
 from portal.plans import views_goals as goal_views
+from portal.record import views as record_views
 from portal.security import CsrfProtection, SessionCookie
 from portal.services import build_services
 from portal.settings import Settings
@@ -127,6 +128,7 @@ def build_routes() -> list[BaseRoute]:
         *consent_views.routes(),
         *audit_views.routes(),
         *views_consents.routes(),
+        *record_views.routes(),
         Mount("/static", app=VersionedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
 

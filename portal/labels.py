@@ -123,6 +123,8 @@ _LABELS: dict[str, dict[str, Callable[[], str]]] = {
         "export": lambda: _("Downloaded your data"),
         "who_looked": lambda: _("Saw who has seen your plan"),
         "my_changes": lambda: _("Saw what has changed in your plan"),
+        "record": lambda: _("Saw your full record"),
+        "record_json": lambda: _("Downloaded your data"),
         "other": lambda: _("Used the portal for you"),
     },
     # Which part of an effort or a goal a revision changed ("entity.field"), for "Hvad er ændret".

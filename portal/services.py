@@ -22,6 +22,7 @@ from portal.plans.goals import GoalService, Goals
 from portal.plans.revisions import Revisions
 from portal.plans.services import PlanReader, SqlPlanReader
 from portal.ratelimit import RateLimits
+from portal.record.services import RecordService
 from portal.settings import Settings
 
 
@@ -35,6 +36,7 @@ class Services:
     identity_proofing: IdentityProofing
     plans: PlanReader
     rate_limits: RateLimits
+    record: RecordService
     relying_party: RelyingParty
     revisions: Revisions
     db: Session
@@ -48,15 +50,17 @@ def build_services(settings: Settings, database: Database) -> Services:
     # The scoped session stands for the request's own session in every call (see Database.current).
     db = cast(Session, database.current)
     plans = SqlPlanReader(db)
+    audit = Audit(db)
     return Services(
         accounts=Accounts(db, settings.secret_key),
-        audit=Audit(db),
+        audit=audit,
         consents=Consents(db, plans),
         delegations=Delegations(db, settings.secret_key, settings.origin),
         goals=Goals(db, plans),
         identity_proofing=ActivationLetters(db, settings.secret_key, settings.origin),
         plans=plans,
         rate_limits=RateLimits(db),
+        record=RecordService(db, plans, audit),
         # The name the browser shows beside the passkey; it is the product's name in every language.
         relying_party=RelyingParty(id=settings.rp_id, name="Én plan", origin=settings.origin),
         revisions=Revisions(db),

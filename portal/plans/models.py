@@ -105,6 +105,15 @@ class PlanMember(Base):
 
     plan: Mapped[Plan] = relationship(back_populates="members")
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    # Read with the plan (see portal.plans.services): the member's own words and the assessments
+    # about them. Both rows are the person's, not the plan's, so these only read.
+    about_me: Mapped[AboutMe | None] = relationship(
+        primaryjoin="PlanMember.person_id == foreign(AboutMe.person_id)", viewonly=True, uselist=False
+    )
+    assessments: Mapped[list[SharedAssessment]] = relationship(
+        primaryjoin="PlanMember.person_id == foreign(SharedAssessment.person_id)", viewonly=True,
+        order_by="(SharedAssessment.assessed_on, SharedAssessment.id)",
+    )
 
 
 class Goal(Base):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from portal.accounts.models import Person, User
-from portal.plans.models import Effort, Goal, Meeting, Participant, Plan
+from portal.plans.models import AboutMe, Effort, Goal, Meeting, Participant, Plan, SharedAssessment
 
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
@@ -111,6 +111,29 @@ class MeetingItem:
     location: str
     purpose: str
     with_user: StaffRef
+    cadence_weeks: int | None = None   # the meetings come every so many weeks
+
+
+@dataclass(frozen=True)
+class AboutMeItem:
+    """A member's own words about their situation and wishes ("tell once")."""
+
+    person: PersonRef
+    situation: str
+    wishes: str
+    updated_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class AssessmentItem:
+    """An assessment of a member made by one department, shared under consent."""
+
+    id: int
+    person: PersonRef
+    department: NamedRef
+    title: str
+    summary: str
+    assessed_on: dt.date
 
 
 @dataclass(frozen=True)
@@ -188,7 +211,18 @@ def participant_item(participant: Participant) -> ParticipantItem:
 def meeting_item(meeting: Meeting) -> MeetingItem:
     with_user = staff_ref(meeting.with_user)
     assert with_user is not None
-    return MeetingItem(meeting.starts_at, meeting.location, meeting.purpose, with_user)
+    return MeetingItem(meeting.starts_at, meeting.location, meeting.purpose, with_user, meeting.cadence_weeks)
+
+
+def about_me_item(person: Person, about_me: AboutMe) -> AboutMeItem:
+    return AboutMeItem(person_ref(person), about_me.situation or "", about_me.wishes or "", about_me.updated_at)
+
+
+def assessment_item(person: Person, assessment: SharedAssessment) -> AssessmentItem:
+    return AssessmentItem(
+        id=assessment.id, person=person_ref(person), department=NamedRef(assessment.department.name),
+        title=assessment.title, summary=assessment.summary, assessed_on=assessment.assessed_on,
+    )
 
 
 def plan_header(plan: Plan) -> PlanHeader:

@@ -22,9 +22,11 @@ from portal.consent.rules import (
 from portal.access import citizen_visible_member_ids, staff_plan_visibility, staff_visibility_of, viewer_of
 from portal.plans import rules
 from portal.plans.catalogue import load_sequencing_pairs
-from portal.plans.models import Effort, Goal, Meeting, Plan, PlanMember
+from portal.plans.models import Effort, Goal, Meeting, Plan, PlanMember, SharedAssessment
 from portal.plans import versioning
-from portal.plans.readmodels import EffortItem, GoalItem, MeetingItem, PersonRef, PlanHeader, StaffRef, person_ref, staff_ref
+from portal.plans.readmodels import (
+    AboutMeItem, EffortItem, GoalItem, MeetingItem, PersonRef, PlanHeader, StaffRef, person_ref, staff_ref,
+)
 from portal.plans.snapshots import PlanSnapshot, SnapshotCache, effort_facts, health_restrictions, snapshot_of
 
 # Snapshots are only as fresh as the plans' content_version: make sure it is kept.
@@ -51,6 +53,7 @@ class StaffPlanView:
     efforts: tuple[EffortItem, ...]   # only what the viewer may see
     hidden_effort_count: int          # efforts of departments without consent
     findings: list[rules.Finding]     # judged over the visible efforts only
+    about_me: tuple[AboutMeItem, ...] = ()  # the members' own words, as anyone who sees the plan sees its goals
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,9 @@ def _plan_loading_options() -> list[ExecutableOption]:
         # members, a handful of participants), so that costs less than a statement more.
         joinedload(Plan.participants),
         joinedload(Plan.members).joinedload(PlanMember.person).joinedload(Person.health_restrictions),
+        # A member's own words and the assessments about them: few rows per person, joined too.
+        joinedload(Plan.members).joinedload(PlanMember.about_me),
+        joinedload(Plan.members).joinedload(PlanMember.assessments).joinedload(SharedAssessment.department),
         # A goal's self-ratings are joined to it: the links to efforts are read from the efforts' side.
         selectinload(Plan.goals).options(joinedload(Goal.member), joinedload(Goal.progress)),
         selectinload(Plan.efforts).options(
@@ -147,6 +153,10 @@ class SqlPlanReader:
         if row is None:
             return None
         return self._snapshot_at(*row)
+
+    def snapshot_at(self, plan_id: int, content_version: int) -> PlanSnapshot | None:
+        """The plan at the content_version the caller read (with other things) in its own statement."""
+        return self._snapshot_at(plan_id, content_version)
 
     def _snapshot_at(self, plan_id: int, content_version: int) -> PlanSnapshot | None:
         snapshot = self.snapshots.get(plan_id, content_version)
@@ -260,4 +270,5 @@ class SqlPlanReader:
             efforts=efforts,
             hidden_effort_count=len(snapshot.efforts) - len(efforts),
             findings=findings_of(snapshot, {e.id for e in efforts}),
+            about_me=snapshot.about_me,
         )

@@ -25,10 +25,14 @@ from portal.consent.rules import PlanFacts
 from portal.plans import rules
 from portal.plans.models import Effort, Plan
 from portal.plans.readmodels import (
+    AboutMeItem,
+    AssessmentItem,
     EffortItem,
     GoalItem,
     MeetingItem,
     PlanHeader,
+    about_me_item,
+    assessment_item,
     effort_item,
     goal_item,
     meeting_item,
@@ -55,6 +59,9 @@ class PlanSnapshot:
     effort_facts: tuple[rules.EffortFacts, ...]   # in the order of ``efforts``
     restrictions: tuple[rules.HealthRestriction, ...]
     meetings: tuple[MeetingItem, ...]
+    # Every member's own words and the assessments about them; readers filter them per viewer.
+    about_me: tuple[AboutMeItem, ...] = ()
+    assessments: tuple[AssessmentItem, ...] = ()
 
 
 def effort_facts(effort: Effort) -> rules.EffortFacts:
@@ -104,6 +111,8 @@ def snapshot_of(plan: Plan, content_version: int) -> PlanSnapshot:
         effort_facts=tuple(effort_facts(e) for e in plan.efforts),
         restrictions=health_restrictions(plan),
         meetings=tuple(meeting_item(m) for m in plan.meetings),
+        about_me=tuple(about_me_item(m.person, m.about_me) for m in plan.members if m.about_me is not None),
+        assessments=tuple(assessment_item(m.person, a) for m in plan.members for a in m.assessments),
     )
 
 

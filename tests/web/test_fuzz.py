@@ -53,6 +53,7 @@ FORMS: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     # Goal 1 is Annette's first goal in the demo: the fields get past the goal lookup into the form.
     "answer_goal": ("Annette Nielsen", "/min-plan/maal/1/svar", ("answer", "comment", "version")),
     "rate_goal": ("Annette Nielsen", "/min-plan/maal/1/fremskridt", ("score",)),
+    "save_about_me": ("Annette Nielsen", "/alt-i-min-sag/om-mig", ("situation", "wishes")),
 }
 
 # GET path -> (persona, query parameters the view reads)
@@ -66,6 +67,7 @@ QUERIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "/samtykker/{text}/tilbagekald": ("Annette Nielsen", ()),
     "/min-plan/maal/{text}": ("Annette Nielsen", ()),
     "/min-plan/maal/1": ("Annette Nielsen", ("gemt",)),
+    "/alt-i-min-sag": ("Annette Nielsen", ("gemt",)),
 }
 
 hostile_text = st.one_of(

@@ -81,6 +81,8 @@ PAGES = [
     pytest.param("Annette Nielsen", "/min-plan/uge", id="my-week"),
     pytest.param("Camilla Brandt", "/sag/", id="caseload"),
     pytest.param("Camilla Brandt", "/sag/plan/{plan_id}", id="staff-plan"),
+    pytest.param("Annette Nielsen", "/alt-i-min-sag", id="record"),
+    pytest.param("Annette Nielsen", "/alt-i-min-sag.json", id="record-download"),
 ]
 
 
@@ -100,11 +102,12 @@ def test_a_page_costs_a_handful_of_statements_whatever_the_plan_size(
     assert [len(s) for s in large] == [len(s) for s in small], "\n".join(large[0])
 
 
+@pytest.mark.parametrize("path", ["/min-plan", "/alt-i-min-sag"])
 def test_a_relative_acting_for_the_citizen_costs_a_handful_too(
-    client: PortalClient, demo_db: Session, demo_connection: Connection
+    client: PortalClient, demo_db: Session, demo_connection: Connection, path: str
 ) -> None:
     client.login_as("Lene Nielsen")  # a relative with a power of attorney for Annette
-    statements = _page_statements(client, demo_connection, "/min-plan")
+    statements = _page_statements(client, demo_connection, path)
     assert len(statements) <= MAX_STATEMENTS, "\n".join(statements)
 
 
