@@ -16,9 +16,9 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import Person, User
+from portal.accounts.models import Person
 from portal.consent.models import Consent, Delegation
-from portal.plans.models import AboutMe, Goal, Plan, PlanMember, Revision, SharedAssessment
+from portal.plans.models import AboutMe, Plan, PlanMember, Revision, SharedAssessment
 
 from tests.conftest import PortalClient
 
@@ -270,7 +270,3 @@ def test_the_record_is_linked_from_the_menu_and_the_log(client: PortalClient) ->
     client.login_as("Annette Nielsen")
     for path in ("/min-plan", "/hvem-har-set"):
         assert 'href="/alt-i-min-sag"' in client.get(path).text, path
-
-
-def test_goal_model_unchanged() -> None:
-    assert Goal.show_on_front is not None and User is not None
