@@ -1,6 +1,7 @@
 """/alt-i-min-sag in a real Chromium: axe finds nothing at 360 px and desktop, nothing runs off a
 phone, the "about me" form works without JavaScript, and the browser's print to PDF gives the
-plan's text without the menus, buttons and forms around it (for /min-plan too)."""
+plan's text without the menus, buttons and forms around it (for /min-plan too). The "about me"
+form is a plain POST form (tests/web/test_record.py sends it as a browser without JavaScript would)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ import pytest
 
 from tests.browser.conftest import PHONE, LiveServer
 from tests.browser.test_narrow_screens import assert_no_horizontal_overflow
-from tests.browser.test_pages_in_browser import annette, assert_accessible, enter_as, submit
+from tests.browser.test_pages_in_browser import annette, assert_accessible, enter_as
 from tests.support.pdftext import page_texts
 
 pytestmark = pytest.mark.browser
 
-FORM = 'form[action="/alt-i-min-sag/om-mig"]'
 # Text of the menu, the header, the footer and the form: on screen, never on paper.
 NOT_ON_PAPER = ("Min uge", "Indstillinger", "Log ud", "Gå til indholdet", "Tilgængelighedserklæring", "Gem din tekst")
 
@@ -29,23 +29,6 @@ def test_the_record_is_accessible_and_fits_a_phone(page, live_server: LiveServer
     assert "Jeg vil have et arbejde, hvor jeg kan sidde ned" in page.locator("main").inner_text()
     assert_accessible(page)
     assert_no_horizontal_overflow(page, f"record-{page.viewport_size['width']}")
-
-
-def test_the_about_me_form_works_without_javascript(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(java_script_enabled=False, viewport=PHONE, locale="da-DK")
-    page = context.new_page()
-    try:
-        user, _plan = annette(live_server)
-        enter_as(page, live_server, user)
-        page.goto(f"{live_server.url}/alt-i-min-sag")
-        page.fill("#wishes", "Jeg vil gerne have ro om morgenen.")
-        submit(page, FORM)
-        assert "gemt=1" in page.url
-        assert "Din tekst er gemt" in page.locator("main").inner_text()
-        assert page.locator("#wishes").input_value() == "Jeg vil gerne have ro om morgenen."
-        assert_accessible(page)
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize(("path", "on_paper"), [
