@@ -11,7 +11,6 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -31,7 +30,6 @@ from portal.consent.rules import (
 )
 from portal.plans.models import Plan
 
-DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
 
 class Access(enum.Enum):
@@ -164,18 +162,6 @@ def route_allows(
     raise AssertionError(f"unhandled access level {access}")
 
 
-def viewer_of(user: User) -> Viewer:
-    municipality_id = user.municipality_id
-    if municipality_id is None and user.department is not None:
-        municipality_id = user.department.municipality_id
-    return Viewer(
-        user_id=user.id,
-        role=user.role,
-        department_id=user.department_id,
-        municipality_id=municipality_id,
-    )
-
-
 def plan_facts(plan: Plan) -> PlanFacts:
     return PlanFacts(
         plan_id=plan.id,
@@ -203,12 +189,6 @@ def staff_plan_visibility(
 ) -> StaffVisibility:
     return staff_visibility_of(user, plan_facts(plan), consents, now)
 
-
-def staff_visibility_of(
-    user: User, facts: PlanFacts, consents: list[ConsentFacts], now: dt.datetime
-) -> StaffVisibility:
-    # Consent dates are Danish calendar dates, so compare them in Danish time.
-    return staff_visibility(viewer_of(user), facts, consents, now.astimezone(DANISH_TIME))
 
 
 class Member(Protocol):
@@ -289,6 +269,27 @@ def citizen_may_see_goal(principal: Principal, members: Iterable[Member], goal: 
     return goal.member_person_id in citizen_visible_member_ids(members, person_id, today)
 
 
+@dataclass(frozen=True)
+class RecordParts:
+    """What of the whole record (``/alt-i-min-sag``) the citizen side sees, beyond the plan itself.
+
+    The same lines as the pages of each part: consents need "manage_consents" (as ``/samtykker``);
+    the powers of attorney and the "about me" form are the citizen's own (as ``/fuldmagter``): a
+    relative reads the citizen's story but does not write it in the citizen's name.
+    """
+
+    consents: bool
+    delegations: bool
+    edit_about_me: bool
+
+
+def record_parts(principal: Principal) -> RecordParts:
+    if principal.subject_person_id is None:
+        return RecordParts(consents=False, delegations=False, edit_about_me=False)
+    own = principal.user is not None and principal.user.role == Role.CITIZEN
+    return RecordParts(consents=principal.has_scope("manage_consents"), delegations=own, edit_about_me=own)
+
+
 def delegation_in_force(delegation: Delegation, today: dt.date) -> str | None:
     """None when the power of attorney holds today, else why not."""
     if delegation.revoked_at is not None:
@@ -345,51 +346,12 @@ def danish_today(now: dt.datetime) -> dt.date:
     return now.astimezone(DANISH_TIME).date()
 
 
-# --- the plan's message thread ---------------------------------------------------------------
 
-THREAD_CONTACT = "contact"
-THREAD_DEPUTY = "deputy"
-THREAD_BROUGHT_IN = "brought_in"
-
-
-def thread_role(user_id: int, facts: PlanFacts, brought_in: Iterable[int]) -> str | None:
-    """Why a caseworker writes in the plan's thread (contact person, deputy, brought in), or None."""
-    if facts.contact_user_id is not None and facts.contact_user_id == user_id:
-        return THREAD_CONTACT
-    if facts.deputy_user_id is not None and facts.deputy_user_id == user_id:
-        return THREAD_DEPUTY
-    if user_id in set(brought_in):
-        return THREAD_BROUGHT_IN
-    return None
-
-
-def staff_may_use_thread(
-    user: User, facts: PlanFacts, brought_in: Iterable[int], consents: list[ConsentFacts], now: dt.datetime
-) -> bool:
-    """A caseworker reads and writes the thread when they take part in it and may open the plan:
-    someone brought in whose effort has gone, or who lost the consent, is out again."""
-    return thread_role(user.id, facts, brought_in) is not None and staff_visibility_of(user, facts, consents, now).sees_plan
-
-
-def may_be_brought_into_thread(
-    by: User, candidate: User, facts: PlanFacts, brought_in: Iterable[int], consents: list[ConsentFacts], now: dt.datetime
-) -> bool:
-    """Only the contact person brings someone in: an active caseworker responsible for an effort on
-    the plan who may open it and is not in the thread yet."""
-    return (
-        thread_role(by.id, facts, ()) == THREAD_CONTACT
-        and candidate.is_active
-        and candidate.role == Role.CASEWORKER
-        and any(effort.responsible_user_id == candidate.id for effort in facts.efforts)
-        and thread_role(candidate.id, facts, brought_in) is None
-        and staff_visibility_of(candidate, facts, consents, now).sees_plan
-    )
-
-
-# Who may change which item of a plan: in its own module for length, part of this policy.
-from portal.access_editing import (  # noqa: E402
-    coordinates_plan, may_edit_goals, may_edit_effort, may_create_efforts,
-    may_create_plan, is_plan_keeper, may_manage_plan, may_add_meeting,
-    may_edit_meeting, may_add_participant, may_edit_participant, may_see_assessment,
-    may_edit_assessment,
+# Who may do what within one plan (change its items, write in its thread), and who a staff user
+# is to the rules: in their own module for length, part of this one policy.
+from portal.access_plan import (  # noqa: E402
+    DANISH_TIME, THREAD_BROUGHT_IN, THREAD_CONTACT, THREAD_DEPUTY, coordinates_plan, is_plan_keeper,
+    may_add_meeting, may_add_participant, may_be_brought_into_thread, may_create_efforts, may_create_plan,
+    may_edit_assessment, may_edit_effort, may_edit_goals, may_edit_meeting, may_edit_participant, may_manage_plan,
+    may_see_assessment, staff_may_use_thread, staff_visibility_of, thread_role, viewer_of,
 )

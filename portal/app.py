@@ -34,6 +34,7 @@ from portal.plans import views_editing as editing_views
 from portal.plans import views_goals as goal_views
 from portal.plans import views_items as item_views
 from portal.plans import views_setup as setup_views
+from portal.record import views as record_views
 from portal.security import CsrfProtection, SessionCookie
 from portal.services import build_services
 from portal.settings import Settings
@@ -163,6 +164,7 @@ def build_routes() -> list[BaseRoute]:
         *views_consents.routes(),
         *message_views.routes(),
         *notification_views.routes(),
+        *record_views.routes(),
         Mount("/static", app=VersionedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
 

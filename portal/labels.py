@@ -126,6 +126,8 @@ _LABELS: dict[str, dict[str, Callable[[], str]]] = {
         "export": lambda: _("Downloaded your data"),
         "who_looked": lambda: _("Saw who has seen your plan"),
         "my_changes": lambda: _("Saw what has changed in your plan"),
+        "record": lambda: _("Saw your full record"),
+        "record_json": lambda: _("Downloaded your data"),
         # Every other citizen-side route by its name (tests/unit/test_labels.py checks there is one).
         "my_week": lambda: _("Saw your week"),
         "goal": lambda: _("Saw a goal in your plan"),

@@ -29,6 +29,7 @@ from portal.plans.revisions import Revisions
 from portal.plans.setup import PlanSetup
 from portal.plans.services import PlanReader, SqlPlanReader
 from portal.ratelimit import RateLimits
+from portal.record.services import RecordService
 from portal.settings import Settings
 
 
@@ -49,6 +50,7 @@ class Services:
     plan_items: PlanItems
     plan_setup: PlanSetup
     rate_limits: RateLimits
+    record: RecordService
     relying_party: RelyingParty
     revisions: Revisions
     db: Session
@@ -62,11 +64,12 @@ def build_services(settings: Settings, database: Database) -> Services:
     # The scoped session stands for the request's own session in every call (see Database.current).
     db = cast(Session, database.current)
     plans = SqlPlanReader(db)
+    audit = Audit(db)
     outbox = Outbox(db)
     goals = Goals(db, plans, outbox)
     return Services(
         accounts=Accounts(db, settings.secret_key),
-        audit=Audit(db),
+        audit=audit,
         consents=Consents(db, plans),
         delegations=Delegations(db, settings.secret_key, settings.origin, outbox),
         editing=PlanEditing(db, plans, goals),
@@ -81,6 +84,7 @@ def build_services(settings: Settings, database: Database) -> Services:
         plan_items=PlanItems(db),
         plan_setup=PlanSetup(db, plans),
         rate_limits=RateLimits(db),
+        record=RecordService(db, plans, audit),
         # The name the browser shows beside the passkey; it is the product's name in every language.
         relying_party=RelyingParty(id=settings.rp_id, name="Én plan", origin=settings.origin),
         revisions=Revisions(db),

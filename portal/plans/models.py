@@ -109,6 +109,11 @@ class PlanMember(Base):
 
     plan: Mapped[Plan] = relationship(back_populates="members")
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    # Read with the plan (see portal.plans.services): the member's own words and the assessments
+    # about them (joined, so no statement more). Both rows are the person's, not the plan's, so these only read.
+    about_me: Mapped[AboutMe | None] = relationship(
+        primaryjoin="PlanMember.person_id == foreign(AboutMe.person_id)", viewonly=True, uselist=False
+    )
     # The member's shared assessments, read with the plan (joined, so no statement more).
     assessments: Mapped[list[SharedAssessment]] = relationship(
         primaryjoin="PlanMember.person_id == foreign(SharedAssessment.person_id)",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from portal.accounts.models import Person, User
-from portal.plans.models import Effort, Goal, Meeting, Participant, Plan, SharedAssessment
+from portal.plans.models import AboutMe, Effort, Goal, Meeting, Participant, Plan, SharedAssessment
 
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
@@ -129,6 +129,16 @@ class MeetingItem:
 
 
 @dataclass(frozen=True)
+class AboutMeItem:
+    """A member's own words about their situation and wishes ("tell once")."""
+
+    person: PersonRef
+    situation: str
+    wishes: str
+    updated_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
 class AssessmentItem:
     """A shared assessment of one member, made by one department."""
 
@@ -232,6 +242,10 @@ def meeting_item(meeting: Meeting) -> MeetingItem:
         with_user_id=meeting.with_user_id, cadence_weeks=meeting.cadence_weeks, version=meeting.version,
         department_id=meeting.with_user.department_id,
     )
+
+
+def about_me_item(person: Person, about_me: AboutMe) -> AboutMeItem:
+    return AboutMeItem(person_ref(person), about_me.situation or "", about_me.wishes or "", about_me.updated_at)
 
 
 def assessment_item(assessment: SharedAssessment, person: Person) -> AssessmentItem:

@@ -36,7 +36,9 @@ from portal.plans import rules
 from portal.plans.catalogue import load_sequencing_pairs
 from portal.plans.models import Effort, Goal, Meeting, Plan, PlanMember, SharedAssessment
 from portal.plans import versioning
-from portal.plans.readmodels import AssessmentItem, EffortItem, GoalItem, MeetingItem, PersonRef, PlanHeader, StaffRef, person_ref, staff_ref
+from portal.plans.readmodels import (
+    AboutMeItem, AssessmentItem, EffortItem, GoalItem, MeetingItem, PersonRef, PlanHeader, StaffRef, person_ref, staff_ref,
+)
 from portal.plans.snapshots import PlanSnapshot, SnapshotCache, effort_facts, health_restrictions, snapshot_of
 
 # Snapshots are only as fresh as the plans' content_version: make sure it is kept.
@@ -69,6 +71,7 @@ class StaffPlanView:
     efforts: tuple[EffortItem, ...]   # only what the viewer may see
     hidden_effort_count: int          # efforts of departments without consent
     findings: list[rules.Finding]     # judged over the visible efforts only
+    about_me: tuple[AboutMeItem, ...] = ()  # the members' own words, as anyone who sees the plan sees its goals
     # What the viewer may change (portal/access.py): the page offers edit links for these only.
     may_edit_goals: bool = False
     may_create_efforts: bool = False
@@ -138,6 +141,8 @@ def _plan_loading_options() -> list[ExecutableOption]:
         joinedload(Plan.participants),
         joinedload(Plan.members).options(
             joinedload(PlanMember.person).joinedload(Person.health_restrictions),
+            # A member's own words and the assessments about them: few rows per person, joined too.
+            joinedload(PlanMember.about_me),
             joinedload(PlanMember.assessments).joinedload(SharedAssessment.department),
         ),
         # A goal's self-ratings are joined to it: the links to efforts are read from the efforts' side.
@@ -201,6 +206,10 @@ class SqlPlanReader:
         if row is None:
             return None
         return self._snapshot_at(*row)
+
+    def snapshot_at(self, plan_id: int, content_version: int) -> PlanSnapshot | None:
+        """The plan at the content_version the caller read (with other things) in its own statement."""
+        return self._snapshot_at(plan_id, content_version)
 
     def _snapshot_at(self, plan_id: int, content_version: int) -> PlanSnapshot | None:
         snapshot = self.snapshots.get(plan_id, content_version)
@@ -320,4 +329,5 @@ class SqlPlanReader:
             assessments=assessments,
             hidden_assessment_count=len(snapshot.assessments) - len(assessments),
             content_version=snapshot.content_version,
+            about_me=snapshot.about_me,
         )

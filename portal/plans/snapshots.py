@@ -25,12 +25,15 @@ from portal.consent.rules import PlanFacts
 from portal.plans import rules
 from portal.plans.models import Effort, Plan
 from portal.plans.readmodels import (
+    AboutMeItem,
     AssessmentItem,
     assessment_item,
     EffortItem,
     GoalItem,
     MeetingItem,
     PlanHeader,
+    about_me_item,
+    assessment_item,
     effort_item,
     goal_item,
     meeting_item,
@@ -59,6 +62,8 @@ class PlanSnapshot:
     effort_facts: tuple[rules.EffortFacts, ...]   # in the order of ``efforts``
     restrictions: tuple[rules.HealthRestriction, ...]
     meetings: tuple[MeetingItem, ...]
+    # Every member's own words; readers filter them per viewer.
+    about_me: tuple[AboutMeItem, ...] = ()
     # The members' shared assessments, all departments': readers keep only what the viewer may see.
     assessments: tuple[AssessmentItem, ...] = ()
 
@@ -113,6 +118,7 @@ def snapshot_of(plan: Plan, content_version: int) -> PlanSnapshot:
         effort_facts=tuple(effort_facts(e) for e in plan.efforts),
         restrictions=health_restrictions(plan),
         meetings=tuple(meeting_item(m) for m in plan.meetings),
+        about_me=tuple(about_me_item(m.person, m.about_me) for m in plan.members if m.about_me is not None),
         assessments=tuple(assessment_item(a, m.person) for m in plan.members for a in m.assessments),
     )
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import HealthRestriction, Person
 from portal.plans.models import (
+    AboutMe,
     Effort,
     EffortGoal,
     EffortTimeSlot,
@@ -58,7 +59,8 @@ def plans_touched(session: Session, objects: Iterable[Any]) -> set[int]:
             effort_ids.add(obj.effort_id)
         elif isinstance(obj, GoalProgress):
             goal_ids.add(obj.goal_id)
-        elif isinstance(obj, (HealthRestriction, SharedAssessment)):
+        elif isinstance(obj, (HealthRestriction, AboutMe, SharedAssessment)):
+            # The person's own rows, read with their plan: the plan's copy must be made again.
             person_ids.add(obj.person_id)
         elif isinstance(obj, Person):
             person_ids.add(obj.id)

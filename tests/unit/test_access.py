@@ -30,7 +30,9 @@ from portal.access import (
     may_revoke_delegation,
     own_part_children,
     owns_passkey,
+    RecordParts,
     plan_facts,
+    record_parts,
     route_allows,
     staff_plan_visibility,
     viewer_of,
@@ -588,3 +590,28 @@ def test_who_uses_the_thread(user: User, brought_in: tuple[int, ...], consents: 
 )
 def test_who_may_be_brought_in(by: User, candidate: User, brought_in: tuple[int, ...], expected: bool) -> None:
     assert may_be_brought_into_thread(by, candidate, THREAD_PLAN, brought_in, [], NOON) is expected
+
+
+def _relative(*scopes: str) -> Principal:
+    power = Delegation(id=9, citizen_person_id=10, relative_person_id=30, scopes=list(scopes))
+    return Principal(user=User(id=3, role="relative", person_id=30), delegation=power)
+
+
+@pytest.mark.parametrize(
+    ("principal", "expected"),
+    [
+        # The citizen sees every part of their record and writes their own story.
+        pytest.param(Principal(user=User(id=1, role="citizen", person_id=10)), RecordParts(True, True, True), id="citizen"),
+        # A relative reads the plan, and the consents only with the scope that manages them; never the
+        # powers of attorney (theirs and others'), and never writes the story in the citizen's name.
+        pytest.param(_relative("read_plan"), RecordParts(False, False, False), id="relative-read-plan"),
+        pytest.param(_relative("read_plan", "manage_consents"), RecordParts(True, False, False), id="relative-consents"),
+        pytest.param(_relative("read_plan", "confirm_goals"), RecordParts(False, False, False), id="relative-confirm-goals"),
+        # Without a citizen to look at, nothing.
+        pytest.param(Principal(user=User(id=3, role="relative", person_id=30)), RecordParts(False, False, False), id="relative-no-power"),
+        pytest.param(Principal(user=User(id=4, role="caseworker")), RecordParts(False, False, False), id="caseworker"),
+        pytest.param(ANONYMOUS, RecordParts(False, False, False), id="anonymous"),
+    ],
+)
+def test_the_parts_of_the_record_each_viewer_sees(principal: Principal, expected: RecordParts) -> None:
+    assert record_parts(principal) == expected

@@ -274,6 +274,11 @@ EXPECTED: dict[tuple[str, str], dict[str, Expectation]] = {
         ANON: Obj(L, L), CIT: Obj(A, H), REL: Obj(F, F), REL_NS: Obj(F, F), CW_IN: Obj(H, H),
         CW_UN: Obj(H, H), CW_OTHER: Obj(H, H), ADMIN: Obj(H, H), EVAL: Obj(H, H),
     },
+    # --- portal/record/views.py: the whole record and its download (read_plan, like the plan page);
+    # the "about me" text is written by the citizen themself only (Access.CITIZEN), never for them
+    ("GET", "/alt-i-min-sag"): {ANON: L, CIT: A, REL: A, REL_NS: F, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("GET", "/alt-i-min-sag.json"): {ANON: L, CIT: A, REL: A, REL_NS: F, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
+    ("POST", "/alt-i-min-sag/om-mig"): {ANON: L, CIT: A, REL: H, REL_NS: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
     # --- portal/consent/views.py: the citizen's side of powers of attorney
     ("GET", "/fuldmagter"): {ANON: L, CIT: A, REL: H, REL_NS: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},
     ("POST", "/fuldmagter"): {ANON: L, CIT: A, REL: H, REL_NS: H, CW_IN: H, CW_UN: H, CW_OTHER: H, ADMIN: H, EVAL: H},

@@ -87,6 +87,7 @@ FORMS: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     "save_notifications": ("Annette Nielsen", "/indstillinger/notifikationer", ("email", "kinds")),
     "save_calendar": ("Annette Nielsen", "/indstillinger/kalender", ("details",)),
     "new_calendar_link": ("Annette Nielsen", "/indstillinger/kalender/nyt-link", ()),
+    "save_about_me": ("Annette Nielsen", "/alt-i-min-sag/om-mig", ("situation", "wishes")),
 }
 
 # GET path -> (persona, query parameters the view reads)
@@ -113,6 +114,7 @@ QUERIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "/beskeder": ("Annette Nielsen", ("sendt", "siden")),
     "/sag/beskeder/{text}": ("Camilla Brandt", ()),
     "/sag/beskeder/1": ("Camilla Brandt", ("sendt", "tilfoejet", "siden")),
+    "/alt-i-min-sag": ("Annette Nielsen", ("gemt",)),
 }
 
 hostile_text = st.one_of(

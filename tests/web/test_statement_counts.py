@@ -84,6 +84,8 @@ PAGES = [
     pytest.param("Annette Nielsen", "/beskeder", id="messages"),
     pytest.param("Camilla Brandt", "/sag/beskeder", id="staff-messages"),
     pytest.param("Camilla Brandt", "/sag/beskeder/{plan_id}", id="staff-thread"),
+    pytest.param("Annette Nielsen", "/alt-i-min-sag", id="record"),
+    pytest.param("Annette Nielsen", "/alt-i-min-sag.json", id="record-download"),
 ]
 
 
@@ -103,11 +105,12 @@ def test_a_page_costs_a_handful_of_statements_whatever_the_plan_size(
     assert [len(s) for s in large] == [len(s) for s in small], "\n".join(large[0])
 
 
+@pytest.mark.parametrize("path", ["/min-plan", "/alt-i-min-sag"])
 def test_a_relative_acting_for_the_citizen_costs_a_handful_too(
-    client: PortalClient, demo_db: Session, demo_connection: Connection
+    client: PortalClient, demo_db: Session, demo_connection: Connection, path: str
 ) -> None:
     client.login_as("Lene Nielsen")  # a relative with a power of attorney for Annette
-    statements = _page_statements(client, demo_connection, "/min-plan")
+    statements = _page_statements(client, demo_connection, path)
     assert len(statements) <= MAX_STATEMENTS, "\n".join(statements)
 
 

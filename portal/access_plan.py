@@ -1,4 +1,6 @@
-"""The part of the access policy that says who may change which item of a plan.
+"""The part of the access policy about what staff may do within one plan: who they are to the
+rules (``viewer_of``, ``staff_visibility_of``), which items they may change, who writes in the
+plan's message thread.
 
 It belongs to ``portal/access.py`` and is imported from there (``from portal.access import
 may_edit_effort``); it sits in its own module only to keep each module short enough to read.
@@ -8,8 +10,77 @@ what the asker may see (``StaffVisibility``), and they are tested in tests/unit/
 
 from __future__ import annotations
 
-from portal.accounts.models import Role
-from portal.consent.rules import PlanFacts, StaffVisibility, Viewer, may_see_item
+import datetime as dt
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from portal.accounts.models import Role, User
+from portal.consent.rules import ConsentFacts, PlanFacts, StaffVisibility, Viewer, may_see_item, staff_visibility
+
+DANISH_TIME = ZoneInfo("Europe/Copenhagen")
+
+
+def viewer_of(user: User) -> Viewer:
+    municipality_id = user.municipality_id
+    if municipality_id is None and user.department is not None:
+        municipality_id = user.department.municipality_id
+    return Viewer(
+        user_id=user.id,
+        role=user.role,
+        department_id=user.department_id,
+        municipality_id=municipality_id,
+    )
+
+
+def staff_visibility_of(
+    user: User, facts: PlanFacts, consents: list[ConsentFacts], now: dt.datetime
+) -> StaffVisibility:
+    # Consent dates are Danish calendar dates, so compare them in Danish time.
+    return staff_visibility(viewer_of(user), facts, consents, now.astimezone(DANISH_TIME))
+
+
+# --- the plan's message thread ---------------------------------------------------------------
+
+THREAD_CONTACT = "contact"
+THREAD_DEPUTY = "deputy"
+THREAD_BROUGHT_IN = "brought_in"
+
+
+def thread_role(user_id: int, facts: PlanFacts, brought_in: Iterable[int]) -> str | None:
+    """Why a caseworker writes in the plan's thread (contact person, deputy, brought in), or None."""
+    if facts.contact_user_id is not None and facts.contact_user_id == user_id:
+        return THREAD_CONTACT
+    if facts.deputy_user_id is not None and facts.deputy_user_id == user_id:
+        return THREAD_DEPUTY
+    if user_id in set(brought_in):
+        return THREAD_BROUGHT_IN
+    return None
+
+
+def staff_may_use_thread(
+    user: User, facts: PlanFacts, brought_in: Iterable[int], consents: list[ConsentFacts], now: dt.datetime
+) -> bool:
+    """A caseworker reads and writes the thread when they take part in it and may open the plan:
+    someone brought in whose effort has gone, or who lost the consent, is out again."""
+    return thread_role(user.id, facts, brought_in) is not None and staff_visibility_of(user, facts, consents, now).sees_plan
+
+
+def may_be_brought_into_thread(
+    by: User, candidate: User, facts: PlanFacts, brought_in: Iterable[int], consents: list[ConsentFacts], now: dt.datetime
+) -> bool:
+    """Only the contact person brings someone in: an active caseworker responsible for an effort on
+    the plan who may open it and is not in the thread yet."""
+    return (
+        thread_role(by.id, facts, ()) == THREAD_CONTACT
+        and candidate.is_active
+        and candidate.role == Role.CASEWORKER
+        and any(effort.responsible_user_id == candidate.id for effort in facts.efforts)
+        and thread_role(candidate.id, facts, brought_in) is None
+        and staff_visibility_of(candidate, facts, consents, now).sees_plan
+    )
+
+
+
 
 
 # --- who may change which item of a plan (caseworkers) -----------------------------------------
