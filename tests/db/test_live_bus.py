@@ -19,6 +19,7 @@ from portal.live.bus import ACCESS, PLAN, PRESENCE, RESYNC, LiveEvent, PostgresB
 from portal.plans.models import Plan
 
 from tests.conftest import EngineHandle
+from tests.support.own_loop import run_in_own_loop
 
 WAIT = 10.0  # seconds before a missing event fails the test (never a timing assertion)
 
@@ -91,7 +92,7 @@ def test_a_commit_announces_the_plan_and_its_new_version(live: Live, plan_row: t
             assert event.version == version
             return event
 
-    event = asyncio.run(scenario())
+    event = run_in_own_loop(scenario())
     assert event is not None and event.topic == plan_topic(plan_id)
 
 
@@ -117,7 +118,7 @@ def test_a_rollback_announces_nothing_and_the_next_commit_only_itself(
             assert [e.version for e in seen] == [version]
             return seen
 
-    assert len(asyncio.run(scenario())) == 1
+    assert len(run_in_own_loop(scenario())) == 1
 
 
 def test_a_consent_change_is_announced_as_a_change_of_access(
@@ -141,7 +142,7 @@ def test_a_consent_change_is_announced_as_a_change_of_access(
             await asyncio.to_thread(give_consent)
             return await _next_of_kind(subscription, {ACCESS})
 
-    event = asyncio.run(scenario())
+    event = run_in_own_loop(scenario())
     assert event is not None and event.topic == plan_topic(plan_id)
 
 
@@ -153,7 +154,7 @@ def test_subscribers_of_other_plans_hear_nothing(live: Live, plan_row: tuple[int
             await asyncio.to_thread(_change_plan, migrated_engine.engine, plan_id, commit=True)
             return await _next_of_kind(subscription, {PLAN, ACCESS}, wait=1.0)
 
-    assert asyncio.run(scenario()) is None
+    assert run_in_own_loop(scenario()) is None
 
 
 def test_presence_is_shared_through_the_bus(live: Live, plan_row: tuple[int, int]) -> None:
@@ -170,7 +171,7 @@ def test_presence_is_shared_through_the_bus(live: Live, plan_row: tuple[int, int
             await asyncio.to_thread(live.presence.closed, plan_id, token)
             return event
 
-    event = asyncio.run(scenario())
+    event = run_in_own_loop(scenario())
     assert event is not None and event.data is not None
     assert event.data["w"] == [{"u": 1, "n": "Sara Holm", "d": "Jobcenter", "e": None}]
 
@@ -197,4 +198,4 @@ def test_the_listener_reconnects_and_tells_every_stream_to_look_again(live: Live
             assert bus.reconnects > before
             return event
 
-    assert asyncio.run(scenario()) is not None
+    assert run_in_own_loop(scenario()) is not None

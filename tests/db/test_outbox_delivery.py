@@ -28,6 +28,7 @@ from portal.notifications.sender import Backoff, Sender
 from portal.settings import parse_smtp_url
 
 from tests.conftest import EngineHandle, _drop, _new_engine
+from tests.support.own_loop import run_in_own_loop
 
 ORIGIN = "https://plan.example.dk"
 QUICK = Backoff(first=dt.timedelta(milliseconds=5), cap=dt.timedelta(milliseconds=40))
@@ -96,7 +97,7 @@ def _received_ids(catcher: MailCatcher) -> list[str]:
 def _drain(sender: Sender, rounds: int = 400) -> None:
     """Rounds until nothing is pending; waits the (few-millisecond) back-off between failed rounds."""
     for _ in range(rounds):
-        result = asyncio.run(sender.run_once())
+        result = run_in_own_loop(sender.run_once())
         if result.claimed == 0:
             if _statuses(sender.database)["pending"] == 0:
                 return
@@ -136,7 +137,7 @@ def test_a_server_stopped_mid_run_loses_nothing_and_sends_nothing_twice(database
     catcher.handler.on_caught = stop_mid_batch
     sender = _sender(database, catcher.url)
     for _ in range(10):
-        asyncio.run(sender.run_once())
+        run_in_own_loop(sender.run_once())
         if stopped.is_set():
             break
     stopper[0].join()
@@ -144,7 +145,7 @@ def test_a_server_stopped_mid_run_loses_nothing_and_sends_nothing_twice(database
     assert 25 <= caught_while_up < 60
     # While it is down: rounds fail, every row is kept, waiting to be tried again.
     for _ in range(5):
-        asyncio.run(sender.run_once())
+        run_in_own_loop(sender.run_once())
         threading.Event().wait(0.05)
     assert len(catcher.messages) == caught_while_up
     statuses = _statuses(database)
@@ -193,7 +194,7 @@ def test_a_refusing_server_keeps_the_message_and_retries_with_growing_waits(data
     catcher.handler.mode = "refuse"
     waits = []
     for _ in range(4):
-        result = asyncio.run(sender.run_once())
+        result = run_in_own_loop(sender.run_once())
         assert result.failed == 2 and result.sent == 0
         with database.session() as db:
             row = db.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
@@ -201,12 +202,12 @@ def test_a_refusing_server_keeps_the_message_and_retries_with_growing_waits(data
             waits.append(row.next_attempt_at - clock[0])
         # A moment before it is due, nothing is tried.
         clock[0] = waits[-1] + clock[0] - dt.timedelta(seconds=1)
-        assert asyncio.run(sender.run_once()).claimed == 0
+        assert run_in_own_loop(sender.run_once()).claimed == 0
         clock[0] += dt.timedelta(seconds=1)
     assert waits == [dt.timedelta(seconds=30), dt.timedelta(seconds=60), dt.timedelta(seconds=120), dt.timedelta(seconds=120)]
     assert catcher.messages == []
     catcher.handler.mode = "accept"
-    assert asyncio.run(sender.run_once()).sent == 2
+    assert run_in_own_loop(sender.run_once()).sent == 2
     assert _statuses(database) == Counter({"sent": 2})
 
 
@@ -215,7 +216,7 @@ def test_a_server_that_times_out_keeps_the_message(database: Database, catcher: 
     _enqueue(database, user_id, 1)
     catcher.handler.mode = "slow"
     catcher.handler.slow_seconds = 3
-    result = asyncio.run(_sender(database, catcher.url, timeout=0.3).run_once())
+    result = run_in_own_loop(_sender(database, catcher.url, timeout=0.3).run_once())
     assert result.failed == 1
     assert _statuses(database) == Counter({"pending": 1})
 
@@ -223,7 +224,7 @@ def test_a_server_that_times_out_keeps_the_message(database: Database, catcher: 
 def test_a_server_that_is_down_keeps_the_message(database: Database) -> None:
     user_id = _citizen(database)
     _enqueue(database, user_id, 3)
-    result = asyncio.run(_sender(database, f"smtp://127.0.0.1:{free_port()}").run_once())
+    result = run_in_own_loop(_sender(database, f"smtp://127.0.0.1:{free_port()}").run_once())
     assert result.failed == 3
     assert _statuses(database) == Counter({"pending": 3})
 
@@ -233,7 +234,7 @@ def test_without_a_server_nothing_is_sent_and_everything_is_kept(database: Datab
     _enqueue(database, user_id, 3)
     sender = _sender(database, None)
     assert sender.enabled_channels == []
-    result = asyncio.run(sender.run_once())
+    result = run_in_own_loop(sender.run_once())
     assert (result.sent, result.failed) == (0, 0)
     with database.session() as db:
         assert db.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.attempts == 0)) == 3
@@ -247,7 +248,7 @@ def test_a_kind_turned_off_after_it_was_written_is_dropped_not_sent(database: Da
         settings = db.get(NotificationSettings, user_id)
         assert settings is not None
         settings.kinds = ["message"]
-    result = asyncio.run(_sender(database, catcher.url).run_once())
+    result = run_in_own_loop(_sender(database, catcher.url).run_once())
     assert (result.sent, result.dropped) == (1, 1)
     assert _statuses(database) == Counter({"sent": 1, "dropped": 1})
     assert len(catcher.messages) == 1
@@ -274,7 +275,7 @@ def test_the_back_off_doubles_up_to_its_cap() -> None:
 
 def test_sms_and_digital_post_are_named_but_not_enabled() -> None:
     assert not sms_channel().enabled and not digital_post_channel().enabled
-    assert asyncio.run(sms_channel().deliver([])) == []
+    assert run_in_own_loop(sms_channel().deliver([])) == []
 
 
 def test_caught_mail_is_listed_for_the_demo(tmp_path: Path) -> None:
@@ -287,7 +288,7 @@ def test_caught_mail_is_listed_for_the_demo(tmp_path: Path) -> None:
         import aiosmtplib
 
         message = compose(Note(7, "goal", "/min-plan/maal/7", "a@example.dk"), origin=ORIGIN, sender="x@example.dk")
-        asyncio.run(aiosmtplib.send(message, hostname=server.host, port=server.port, timeout=5))
+        run_in_own_loop(aiosmtplib.send(message, hostname=server.host, port=server.port, timeout=5))
     finally:
         server.stop()
     [mail] = caught_mail(tmp_path / "mail")
