@@ -37,7 +37,7 @@ def my_changes(request: Request) -> Response:
     view = ctx.services.plans.citizen_view(person_id, ctx.today)
     if view is None:
         return render(request, "citizen/no_plan.html")
-    changes = ctx.services.revisions.of_citizen(person_id, view.plan.id, view.member_ids, page=page, limit=PAGE_SIZE)
+    changes = ctx.services.revisions.of_citizen(person_id, view.changes, page=page, limit=PAGE_SIZE)
     viewer_is_subject = not ctx.principal.acting_on_behalf
     user_id = ctx.principal.user.id if ctx.principal.user else None
     rows = [
