@@ -160,7 +160,7 @@ _LABELS: dict[str, dict[str, Callable[[], str]]] = {
         "goal.on_front_page": lambda: _("whether it is shown on the front page"),
         "effort.slots": lambda: _("the weekly times"),
         "effort.precondition_text": lambda: _("what it waits for"),
-        "effort.legal_basis_code": lambda: _("the law it follows"),
+        "effort.legal_basis_code": lambda: _("the legal basis"),
         "effort.responsible_user_id": lambda: _("who is responsible"),
         "effort.department_id": lambda: _("the department"),
         "effort.participant_id": lambda: _("who gives the help"),
