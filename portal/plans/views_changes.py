@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from portal.access import Access
 from portal.errors import error_response
-from portal.plans.revisions import describe
+from portal.plans.revision_words import describe
 from portal.web import DeclaredRoute, context, render, route
 
 # A plan may have thousands of revisions: a page holds this many, with a link to older ones.
