@@ -269,6 +269,34 @@ def citizen_may_see_goal(principal: Principal, members: Iterable[Member], goal: 
     return goal.member_person_id in citizen_visible_member_ids(members, person_id, today)
 
 
+# Whose part of the plan each kind of changed item is, for the change history (/min-plan/aendringer):
+# a member's ("member": shown where that part is), the whole plan's ("plan": meetings, contact
+# person), or an outside participant's, who is named only where they help with a part the
+# viewer sees ("helper"), as on the plan page. A kind not listed is never shown.
+CHANGE_OWNERS = {
+    "effort": "member", "goal": "member", "assessment": "member", "about_me": "member", "member": "member",
+    "meeting": "plan", "plan": "plan", "participant": "helper",
+}
+
+
+@dataclass(frozen=True)
+class ChangedItem:
+    entity: str
+    member_person_id: int | None = None   # whose part ("member" kinds)
+    helps: frozenset[int] = frozenset()   # a participant: the parts they help with
+
+
+def citizen_may_see_change(item: ChangedItem, shown: frozenset[int], members: frozenset[int]) -> bool:
+    """Whether the citizen side sees the changes of an item of its own plan. ``shown``: the parts
+    it sees (``citizen_visible_member_ids``); ``members``: every part of the plan."""
+    owner = CHANGE_OWNERS.get(item.entity)
+    if owner == "member":
+        return item.member_person_id is not None and item.member_person_id in shown
+    if owner == "helper":
+        return members <= shown or bool(item.helps & shown)
+    return owner == "plan"
+
+
 @dataclass(frozen=True)
 class RecordParts:
     """What of the whole record (``/alt-i-min-sag``) the citizen side sees, beyond the plan itself.

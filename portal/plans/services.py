@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from sqlalchemy import or_, select
@@ -36,6 +36,7 @@ from portal.plans import rules
 from portal.plans.catalogue import load_sequencing_pairs
 from portal.plans.models import Effort, Goal, Meeting, Plan, PlanMember, SharedAssessment
 from portal.plans import versioning
+from portal.plans.revisions import ChangeScope, change_scope
 from portal.plans.readmodels import (
     AboutMeItem, AssessmentItem, EffortItem, GoalItem, MeetingItem, PersonRef, PlanHeader, StaffRef, person_ref, staff_ref,
 )
@@ -56,6 +57,8 @@ class CitizenPlanView:
     show_person: bool              # more than one person's part is shown
     member_ids: frozenset[int] = frozenset()  # whose parts: citizen_visible_member_ids
     content_version: int = 0       # of the snapshot this was filtered from (a live stream resumes there)
+    # The items whose changes the citizen side sees (/min-plan/aendringer, "Nyt siden sidst").
+    changes: ChangeScope = field(default_factory=lambda: ChangeScope(0))
 
 
 # A plan of 500 efforts in the same weekly slots has over 100,000 findings: the page lists
@@ -257,6 +260,7 @@ class SqlPlanReader:
             show_person=len(member_ids) > 1,
             member_ids=member_ids,
             content_version=snapshot.content_version,
+            changes=change_scope(snapshot, member_ids),
         )
 
     def consents(self, plan_id: int) -> list[ConsentFacts]:

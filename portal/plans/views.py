@@ -94,10 +94,10 @@ def my_plan(request: Request) -> Response:
     # The menu's unread messages are counted in the same statement.
     unread_query = ctx.services.messages.citizen_unread_query(ctx.principal)
     if unread_query is None:
-        news = ctx.services.revisions.news_count(person_id, view.plan.id, view.member_ids)
+        news = ctx.services.revisions.news_count(person_id, view.changes)
     else:
         news, request.state.unread_messages = ctx.services.revisions.news_count_and(
-            person_id, view.plan.id, view.member_ids, unread_query
+            person_id, view.changes, unread_query
         )
     if news and not ctx.principal.acting_on_behalf:
         ctx.services.revisions.mark_seen(person_id, now)

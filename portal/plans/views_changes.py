@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from portal.access import Access
 from portal.errors import error_response
-from portal.plans.revisions import describe
+from portal.plans.revision_words import describe
 from portal.web import DeclaredRoute, context, render, route
 
 # A plan may have thousands of revisions: a page holds this many, with a link to older ones.
@@ -37,7 +37,7 @@ def my_changes(request: Request) -> Response:
     view = ctx.services.plans.citizen_view(person_id, ctx.today)
     if view is None:
         return render(request, "citizen/no_plan.html")
-    changes = ctx.services.revisions.of_citizen(person_id, view.plan.id, view.member_ids, page=page, limit=PAGE_SIZE)
+    changes = ctx.services.revisions.of_citizen(person_id, view.changes, page=page, limit=PAGE_SIZE)
     viewer_is_subject = not ctx.principal.acting_on_behalf
     user_id = ctx.principal.user.id if ctx.principal.user else None
     rows = [

@@ -15,6 +15,8 @@ from portal.access import (
     DANISH_TIME,
     Access,
     Principal,
+    ChangedItem,
+    citizen_may_see_change,
     citizen_visible_member_ids,
     consent_part,
     consent_parts_seen,
@@ -296,6 +298,39 @@ def test_a_child_consents_for_their_own_part_from_the_year_they_turn_15(
 )
 def test_whose_parts_a_citizen_sees(person_id: int, today: dt.date, seen: set[int]) -> None:
     assert citizen_visible_member_ids(FAMILY, person_id, today) == seen
+
+
+PARENT_SEES = citizen_visible_member_ids(FAMILY, PARENT, DECEMBER)
+EVERY_PART = frozenset(m.person_id for m in FAMILY)
+
+
+@pytest.mark.parametrize(
+    ("item", "shown", "seen"),
+    [
+        # A member's item (effort, goal, assessment, about me, the member joining): where its part is shown.
+        *[(ChangedItem(kind, PARENT), PARENT_SEES, True) for kind in ("effort", "goal", "assessment", "about_me", "member")],
+        *[(ChangedItem(kind, SHARING_TEEN), PARENT_SEES, True) for kind in ("assessment", "about_me")],
+        # ... and hidden from the parent where a child of 15+ keeps their part, or the child is another's.
+        *[(ChangedItem(kind, TEEN), PARENT_SEES, False) for kind in ("effort", "goal", "assessment", "about_me", "member")],
+        (ChangedItem("assessment", OTHERS_CHILD), PARENT_SEES, False),
+        (ChangedItem("assessment", None), PARENT_SEES, False),   # whose it is unknown: hidden
+        # The child sees their own part, not the parent's.
+        (ChangedItem("about_me", TEEN), frozenset({TEEN}), True),
+        (ChangedItem("assessment", PARENT), frozenset({TEEN}), False),
+        # The whole plan's items: meetings and the contact person, for everyone on the citizen side.
+        (ChangedItem("meeting"), PARENT_SEES, True),
+        (ChangedItem("plan"), frozenset({TEEN}), True),
+        # An outside participant: where every part is shown, or where they help with a part shown.
+        (ChangedItem("participant"), EVERY_PART, True),
+        (ChangedItem("participant", helps=frozenset({TEEN})), PARENT_SEES, False),
+        (ChangedItem("participant", helps=frozenset({TEEN, YOUNG})), PARENT_SEES, True),
+        (ChangedItem("participant"), PARENT_SEES, False),
+        # A kind the policy does not know is never shown.
+        (ChangedItem("consent", PARENT), PARENT_SEES, False),
+    ],
+)
+def test_which_changes_the_citizen_side_sees(item: ChangedItem, shown: frozenset[int], seen: bool) -> None:
+    assert citizen_may_see_change(item, shown, EVERY_PART) is seen
 
 
 @pytest.mark.parametrize(

@@ -79,6 +79,7 @@ def _page_statements(client: PortalClient, connection: Connection, path: str, *,
 PAGES = [
     pytest.param("Annette Nielsen", "/min-plan", id="my-plan"),
     pytest.param("Annette Nielsen", "/min-plan/uge", id="my-week"),
+    pytest.param("Annette Nielsen", "/min-plan/aendringer", id="aendringer"),
     pytest.param("Camilla Brandt", "/sag/", id="caseload"),
     pytest.param("Camilla Brandt", "/sag/plan/{plan_id}", id="staff-plan"),
     pytest.param("Annette Nielsen", "/beskeder", id="messages"),
@@ -105,7 +106,7 @@ def test_a_page_costs_a_handful_of_statements_whatever_the_plan_size(
     assert [len(s) for s in large] == [len(s) for s in small], "\n".join(large[0])
 
 
-@pytest.mark.parametrize("path", ["/min-plan", "/alt-i-min-sag"])
+@pytest.mark.parametrize("path", ["/min-plan", "/alt-i-min-sag", pytest.param("/min-plan/aendringer", id="aendringer")])
 def test_a_relative_acting_for_the_citizen_costs_a_handful_too(
     client: PortalClient, demo_db: Session, demo_connection: Connection, path: str
 ) -> None:
