@@ -10,6 +10,7 @@ within the test's guard (``WAIT``) ended because it was told, never because its 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,12 +39,12 @@ def server(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
         yield running
 
 
-def _post(client: httpx.Client, path: str, token_from: str = "/indstillinger") -> httpx.Response:
+def _post(client: httpx.Client, path: str, token_from: str = "/indstillinger", **fields: str) -> httpx.Response:
     """A form post as the browser sends it: the CSRF token of a page, and our own origin."""
     page = client.get(token_from)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token, f"no form on {token_from}"
-    return client.post(path, data={"csrf_token": token.group(1)}, headers={"Origin": str(client.base_url).rstrip("/")})
+    return client.post(path, data={"csrf_token": token.group(1), **fields}, headers={"Origin": str(client.base_url).rstrip("/")})
 
 
 def _ends(stream: EventReader) -> None:
@@ -146,3 +147,29 @@ def test_the_citizen_revoking_the_power_ends_the_relatives_stream_and_not_her_ow
             relative_stream.close()
             citizen_stream.close()
 
+
+
+def test_a_relative_who_turns_to_another_citizen_in_another_tab_ends_the_first_citizens_stream(server: LiveServer) -> None:
+    """Lene gets a second power (from Mads): her login then names whom she acts for, and turning to
+    Mads in another tab changes that login only: the open page of Annette's plan must end."""
+    with Session(server.engine) as session, session.begin():
+        lene, mads = (session.scalars(select(Person).where(Person.full_name == name)).one() for name in ("Lene Nielsen", "Mads Poulsen"))
+        now = dt.datetime.now(dt.timezone.utc)
+        session.add(Delegation(
+            citizen_person_id=mads.id, relative_person_id=lene.id, invited_name="Lene Nielsen", scopes=["read_plan"],
+            expires_on=now.date() + dt.timedelta(days=30), created_at=now, accepted_at=now,
+        ))
+        session.flush()
+        powers = {d.citizen_person_id: d.id for d in session.scalars(select(Delegation).where(Delegation.relative_person_id == lene.id))}
+        annette_id = session.scalars(select(Person.id).where(Person.full_name == "Annette Nielsen")).one()
+        mads_id = mads.id
+    with server.client() as relative:
+        log_in(relative, "Lene Nielsen")
+        assert _post(relative, "/vaelg-borger", "/vaelg-borger", delegation_id=str(powers[annette_id])).status_code == 303
+        stream = EventReader(relative, "/min-plan/live?v=0")
+        try:
+            stream.until("status")
+            assert _post(relative, "/vaelg-borger", "/vaelg-borger", delegation_id=str(powers[mads_id])).status_code == 303
+            _ends(stream)
+        finally:
+            stream.close()
