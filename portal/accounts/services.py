@@ -133,10 +133,14 @@ class Accounts:
         return [row for row in rows if not cookie.is_expired(row.created_at, row.last_seen_at, now)]
 
     def end_all_sessions(self, user: User, now: dt.datetime) -> int:
-        result = self.db.execute(
-            update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None)).values(revoked_at=now)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
+        # Each row through the unit of work, not one bulk UPDATE: portal.live.hooks sees the ended
+        # sessions there, and ends the user's open live pages at once after the commit.
+        open_sessions = self.db.scalars(
+            select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        ).all()
+        for login in open_sessions:
+            login.revoked_at = now
+        return len(open_sessions)
 
     # --- users and passkeys, by id ---------------------------------------------------------
 

@@ -1,8 +1,10 @@
 """The event bus: "plan P changed, content_version N", from the commit to every open page.
 
-Topics are short strings: ``plan:12`` (the plan's content, its consents, the staff on it) and
-``person:5`` (the powers of attorney the citizen gave). Subscribers are the live streams of
-this process; each waits on an asyncio queue of its own event loop.
+Topics are short strings: ``plan:12`` (the plan's content, its consents, the staff on it),
+``person:5`` (the powers of attorney the citizen gave) and ``user:7`` (the user's logins and
+account: a logout, a session ended or switched to act for someone else, a deactivation).
+Events carry ids only, never a session id, a name or anything else of a person. Subscribers
+are the live streams of this process; each waits on an asyncio queue of its own event loop.
 
 * SQLite: one process, so a commit is fanned out in-process (``LocalBus``).
 * PostgreSQL: a commit in any process sends ``pg_notify`` right after it commits; one
@@ -35,7 +37,7 @@ from sqlalchemy.engine import Engine
 log = logging.getLogger(__name__)
 
 PLAN = "plan"          # the plan's content changed (version is its new content_version)
-ACCESS = "access"      # who may see what changed: a consent, a power of attorney
+ACCESS = "access"      # who may see what changed: a consent, a power of attorney, a login, an account
 PRESENCE = "presence"  # who has the plan open or is editing one of its items
 RESYNC = "resync"      # events may have been lost (the listener reconnected): look again
 
@@ -50,6 +52,10 @@ def plan_topic(plan_id: int) -> str:
 
 def person_topic(person_id: int) -> str:
     return f"person:{person_id}"
+
+
+def user_topic(user_id: int) -> str:
+    return f"user:{user_id}"
 
 
 @dataclass(frozen=True)

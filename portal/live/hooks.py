@@ -2,7 +2,10 @@
 
 ``portal.plans.versioning`` raises a plan's ``content_version`` on every flush that changes its
 content and notes the new number in ``session.info``; here, consents and powers of attorney
-are noted too. When the session commits, the notes become events; when it rolls back, they
+are noted too, and so are logins and accounts whose change can take away what their user may
+see (a logout, a session ended or made to act for someone else, a user deactivated or moved):
+the user's open streams then look again at once, in every process, instead of at their next
+recheck. Such an event names the user's id only, never the session's id (it is a credential). When the session commits, the notes become events; when it rolls back, they
 are dropped. Nothing is announced before the commit, so no page ever shows a change that
 was then undone. Listening on every session (like versioning) means no write path can forget.
 """
@@ -13,17 +16,23 @@ import logging
 import weakref
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
+from portal.accounts.models import LoginSession, User
 from portal.consent.models import Consent, Delegation
-from portal.live.bus import ACCESS, PLAN, EventBus, LiveEvent, notify, person_topic, plan_topic
+from portal.live.bus import ACCESS, PLAN, EventBus, LiveEvent, notify, person_topic, plan_topic, user_topic
 from portal.plans.versioning import CHANGED_VERSIONS
 
 log = logging.getLogger(__name__)
 
 ACCESS_CHANGES = "live_access_changes"
+
+# What can take rights away. Not a login's last_seen_at: requests touch it every minute, and
+# streams need not look again for that. A new login takes nothing away either.
+_LOGIN_RIGHTS = ("revoked_at", "acting_for_person_id")
+_USER_RIGHTS = ("is_active", "role", "department_id", "municipality_id", "person_id")
 
 # The in-process buses of each engine (SQLite); on PostgreSQL every process hears NOTIFY.
 _LOCAL_BUSES: weakref.WeakKeyDictionary[Engine, weakref.WeakSet[EventBus]] = weakref.WeakKeyDictionary()
@@ -42,6 +51,23 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
             topics.add(plan_topic(obj.plan_id))
         elif isinstance(obj, Delegation) and obj.citizen_person_id is not None:
             topics.add(person_topic(obj.citizen_person_id))
+    for obj in session.dirty:
+        if isinstance(obj, LoginSession) and _changed(obj, _LOGIN_RIGHTS):
+            topics.add(user_topic(obj.user_id))
+        elif isinstance(obj, User) and _changed(obj, _USER_RIGHTS):
+            topics.add(user_topic(obj.id))
+    for obj in session.deleted:
+        # What the object still holds: a deleted row is not loaded again.
+        if isinstance(obj, LoginSession) and isinstance(user_id := inspect(obj).dict.get("user_id"), int):
+            topics.add(user_topic(user_id))
+        elif isinstance(obj, User) and (identity := inspect(obj).identity) is not None:
+            topics.add(user_topic(int(identity[0])))
+
+
+def _changed(obj: object, names: tuple[str, ...]) -> bool:
+    # Still the flush's own history here: after_flush runs before it is reset.
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in names)
 
 
 def events_of(versions: dict[int, int], access_topics: set[str]) -> list[LiveEvent]:

@@ -6,11 +6,13 @@ stream that starts behind the plan sends the current fragments at once: no chang
 
 Every event is only a cue to look again. ``look`` runs in a short read transaction with the
 viewer's rights loaded afresh (a withdrawn consent, a caseworker taken off the plan, a revoked
-or expired power of attorney all show there) and renders the page's fragments in the viewer's
-language; only fragments that differ from what the page already shows are sent, and each such
-update is announced in the page's ``role="status"`` region. When ``look`` refuses, the stream
-sends a last event that tells the page, and ends. Without any event the rights are looked at
-again every ``RECHECK_SECONDS``, so a power of attorney that runs out at midnight ends too.
+or expired power of attorney, a logout, an ended session, a deactivated account all show there;
+each is announced on a topic the stream listens to, so it is seen at once) and renders the
+page's fragments in the viewer's language; only fragments that differ from what the page
+already shows are sent, and each such update is announced in the page's ``role="status"``
+region. When ``look`` refuses, the stream sends a last event that tells the page, and ends.
+Without any event the rights are looked at again every ``RECHECK_SECONDS``, so what ends by
+time alone (a power of attorney that runs out at midnight, a login's idle timeout) ends too.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from portal.access import Access
 from portal.audit.services import AuditTrail
 from portal.i18n import gettext as _
-from portal.live.bus import person_topic, plan_topic
+from portal.live.bus import person_topic, plan_topic, user_topic
 from portal.live.presence import Present
 from portal.live.render import announcement, ended_texts, presence_lines, render_part, visible_items
 from portal.live.streams import Fragments, LiveStream, resume_point, wants_stream
@@ -69,7 +69,8 @@ def staff_plan_live(request: Request) -> StreamOrRefusal:
         return "presence", render_part(request, STAFF_TEMPLATE, "presence", {"present": present})
 
     stream = LiveStream(
-        request, live.bus, [plan_topic(plan_id)], resume_point(request), look, announcement, ended_texts,
+        # The user's own topic too: a logout or a deactivation ends the stream at once.
+        request, live.bus, [plan_topic(plan_id), user_topic(user.id)], resume_point(request), look, announcement, ended_texts,
         presence_part=presence_part,
         on_open=lambda: live.presence.opened(plan_id, me, token),
         on_close=lambda: live.presence.closed(plan_id, token),
@@ -86,6 +87,8 @@ def my_plan_live(request: Request) -> StreamOrRefusal:
     if view is None:
         return not_found(request)
     plan_id = view.plan.id
+    user = ctx.principal.user
+    assert user is not None
 
     def look(req: Request) -> Fragments | None:
         now_ctx = context(req)
@@ -106,7 +109,8 @@ def my_plan_live(request: Request) -> StreamOrRefusal:
         )
 
     stream = LiveStream(
-        request, ctx.services.live.bus, [plan_topic(plan_id), person_topic(person_id)], resume_point(request),
+        # The citizen's powers of attorney (a relative's revoked power), and the viewer's own logins.
+        request, ctx.services.live.bus, [plan_topic(plan_id), person_topic(person_id), user_topic(user.id)], resume_point(request),
         look, announcement, ended_texts, once=not wants_stream(request),
     )
     return stream.events

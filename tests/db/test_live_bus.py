@@ -5,17 +5,21 @@ connection and real commits, so the notification crosses the server as between p
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import secrets
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import delete, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import Municipality, Person
+from portal.accounts.models import LoginSession, Municipality, Person, User
 from portal.consent.models import Consent
 from portal.live import Live
-from portal.live.bus import ACCESS, PLAN, PRESENCE, RESYNC, LiveEvent, PostgresBus, channel_of, plan_topic
+from portal.live.bus import (
+    ACCESS, PLAN, PRESENCE, RESYNC, LiveEvent, PostgresBus, Subscription, channel_of, plan_topic, user_topic,
+)
 from portal.plans.models import Plan
 
 from tests.conftest import EngineHandle
@@ -55,7 +59,24 @@ def plan_row(migrated_engine: EngineHandle) -> Iterator[tuple[int, int]]:
         session.execute(delete(Municipality).where(Municipality.id == ids[2]))
 
 
-async def _next_of_kind(subscription, kinds: set[str], wait: float = WAIT) -> LiveEvent | None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def login_row(migrated_engine: EngineHandle) -> Iterator[tuple[int, str]]:
+    """A user with one open login, committed (and removed afterwards): (user id, session id)."""
+    token = secrets.token_hex(8)
+    with Session(migrated_engine.engine) as session, session.begin():
+        user = User(role="admin", display_name=f"Test {token}", webauthn_user_handle=f"test-{token}")
+        session.add(user)
+        session.flush()
+        login = LoginSession(id=f"test-{token}", user_id=user.id)
+        session.add(login)
+        ids = (user.id, login.id)
+    yield ids
+    with Session(migrated_engine.engine) as session, session.begin():
+        session.execute(delete(LoginSession).where(LoginSession.user_id == ids[0]))
+        session.execute(delete(User).where(User.id == ids[0]))
+
+
+async def _next_of_kind(subscription: Subscription, kinds: set[str], wait: float = WAIT) -> LiveEvent | None:
     """The next event of these kinds. Skipped: the listener's resync, and the announcement of the
     plan's creation (version 1), which on PostgreSQL may arrive after the test subscribed."""
     loop = asyncio.get_running_loop()
@@ -67,7 +88,7 @@ async def _next_of_kind(subscription, kinds: set[str], wait: float = WAIT) -> Li
     return None
 
 
-def _change_plan(engine, plan_id: int, *, commit: bool) -> int:  # type: ignore[no-untyped-def]
+def _change_plan(engine: Engine, plan_id: int, *, commit: bool) -> int:
     with Session(engine) as session:
         plan = session.get(Plan, plan_id)
         assert plan is not None
@@ -127,8 +148,6 @@ def test_a_consent_change_is_announced_as_a_change_of_access(
     plan_id, person_id = plan_row
 
     def give_consent() -> None:
-        import datetime as dt
-
         now = dt.datetime.now(dt.timezone.utc)
         with Session(migrated_engine.engine) as session, session.begin():
             session.add(Consent(
@@ -199,3 +218,60 @@ def test_the_listener_reconnects_and_tells_every_stream_to_look_again(live: Live
             return event
 
     assert run_in_own_loop(scenario()) is not None
+
+
+def _change_login(engine: Engine, session_id: str, *, commit: bool, **values: object) -> None:
+    with Session(engine) as session:
+        login = session.get(LoginSession, session_id)
+        assert login is not None
+        for name, value in values.items():
+            setattr(login if hasattr(LoginSession, name) else login.user, name, value)
+        session.flush()
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+
+
+@pytest.mark.parametrize("change", [
+    {"revoked_at": "now"},   # a logout, a session ended by its user or by the idle timeout
+    {"is_active": False},    # the user deactivated
+    {"role": "evaluator"},   # another role: what they may see changes
+])
+def test_a_login_or_account_that_loses_rights_is_announced_on_the_users_topic_by_id_only(
+    live: Live, login_row: tuple[int, str], migrated_engine: EngineHandle, change: dict[str, object]
+) -> None:
+    user_id, session_id = login_row
+    values = {name: dt.datetime.now(dt.timezone.utc) if value == "now" else value for name, value in change.items()}
+
+    async def scenario() -> LiveEvent | None:
+        with live.bus.subscribe([user_topic(user_id)]) as subscription:
+            await asyncio.to_thread(_change_login, migrated_engine.engine, session_id, commit=True, **values)
+            return await _next_of_kind(subscription, {ACCESS})
+
+    event = run_in_own_loop(scenario())
+    assert event is not None, f"no event after the commit ({live.bus.kind})"
+    assert event.topic == user_topic(user_id) and event.version is None and event.data is None
+    # The session id is a credential: it never travels, not in the topic nor anywhere in the payload.
+    assert session_id not in event.to_payload()
+
+
+def test_a_touched_login_or_a_rolled_back_logout_announces_nothing(
+    live: Live, login_row: tuple[int, str], plan_row: tuple[int, int], migrated_engine: EngineHandle
+) -> None:
+    """Requests touch a login every minute: streams must not look again for that. A commit on a
+    plan after both is the first event to arrive, so neither was announced, not even late."""
+    user_id, session_id = login_row
+    plan_id, _person = plan_row
+
+    async def scenario() -> LiveEvent | None:
+        with live.bus.subscribe([user_topic(user_id), plan_topic(plan_id)]) as subscription:
+            now = dt.datetime.now(dt.timezone.utc)
+            await asyncio.to_thread(_change_login, migrated_engine.engine, session_id, commit=True, last_seen_at=now)
+            await asyncio.to_thread(_change_login, migrated_engine.engine, session_id, commit=False, revoked_at=now)
+            await asyncio.to_thread(_change_login, migrated_engine.engine, session_id, commit=False, is_active=False)
+            await asyncio.to_thread(_change_plan, migrated_engine.engine, plan_id, commit=True)
+            return await _next_of_kind(subscription, {PLAN, ACCESS})
+
+    event = run_in_own_loop(scenario())
+    assert event is not None and event.kind == PLAN and event.topic == plan_topic(plan_id)

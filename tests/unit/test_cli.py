@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_portal(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-    environ.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "portal", *args], capture_output=True, text=True, env=environ, cwd=ROOT, timeout=60
-    )
+from tests.support.portal_process import ROOT, request, run_portal, serving_demo
 
 
 @pytest.mark.parametrize("command", ["serve", "migrate", "demo", "create-admin", "outbox"])
@@ -174,67 +163,30 @@ def test_create_admin_bad_input_is_one_line(tmp_path: Path, args: list[str], mes
     assert result.stderr.strip() == f"portal: {message}"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _request(port: int, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None) -> tuple[int, dict[str, list[str]], str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        received: dict[str, list[str]] = {}
-        for name, value in response.getheaders():
-            received.setdefault(name.lower(), []).append(value)
-        return response.status, received, response.read().decode()
-    finally:
-        connection.close()
-
-
 def test_serve_demo_origin_follows_the_port_and_logs_no_token(tmp_path: Path) -> None:
     env = {
         "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}", "PORTAL_SECRET_KEY": "k" * 40,
         "PORTAL_ENV": "demo", "PYTHONIOENCODING": "utf-8",
     }
-    assert run_portal("migrate", env=env).returncode == 0
-    assert run_portal("demo", env=env).returncode == 0
-    port = _free_port()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")} | env
-    server = subprocess.Popen(
-        [sys.executable, "-m", "portal", "serve", "--port", str(port)],
-        env=environ, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-    )
     token = "ACTIVATIONtoken0123456789abcdefghij"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if _request(port, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "portal serve did not start"
-            time.sleep(0.2)
-        status, headers, page = _request(port, "GET", "/demo")
+    with serving_demo(env) as served:
+        port = served.port
+        status, headers, page = request(port, "GET", "/demo")
         assert status == 200
         cookies = "; ".join(c.split(";", 1)[0] for c in headers.get("set-cookie", []))
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
         user_id = re.search(r'name="user_id" value="(\d+)"', page)
         assert csrf and user_id
         # What a browser on http://localhost:PORT sends with the form.
-        status, headers, _ = _request(
+        status, headers, _ = request(
             port, "POST", "/demo", urlencode({"csrf_token": csrf.group(1), "user_id": user_id.group(1)}),
             {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookies, "Origin": f"http://localhost:{port}"},
         )
         assert status == 303
         assert any(c.startswith("enplan_session=") for c in headers["set-cookie"])
         # An invented token: refused as a bad link, but the request is logged like any other.
-        assert _request(port, "GET", f"/aktiver/{token}?kode={token}")[0] == 400
-    finally:
-        server.terminate()
-        out, err = server.communicate(timeout=30)
+        assert request(port, "GET", f"/aktiver/{token}?kode={token}")[0] == 400
+    out, err = served.out, served.err
     assert f"portal: serving http://localhost:{port} (demo)" in out
     assert f"open http://localhost:{port}/demo" in out
     logged = out + err

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -14,7 +11,7 @@ from urllib.parse import urlencode
 import pytest
 
 from portal.settings import Settings, SettingsError, parse_smtp_url
-from tests.unit.test_cli import ROOT, _free_port, _request, run_portal
+from tests.support.portal_process import request, run_portal, serving_demo
 
 
 def test_the_outbox_without_a_mail_server_sends_nothing_and_says_so(tmp_path: Path) -> None:
@@ -78,54 +75,36 @@ def test_serve_catches_the_demos_mail_and_lists_it(tmp_path: Path) -> None:
         "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}", "PORTAL_SECRET_KEY": "k" * 40,
         "PORTAL_ENV": "demo", "PYTHONIOENCODING": "utf-8", "PORTAL_DEMO_MAIL_DIR": str(tmp_path / "mail"),
     }
-    assert run_portal("migrate", env=env).returncode == 0
-    assert run_portal("demo", env=env).returncode == 0
-    port = _free_port()
-    origin = {"Origin": f"http://localhost:{port}", "Content-Type": "application/x-www-form-urlencoded"}
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")} | env
-    server = subprocess.Popen(
-        [sys.executable, "-m", "portal", "serve", "--port", str(port), "--catch-mail"],
-        env=environ, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-    )
     jar: dict[str, str] = {}
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if _request(port, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "portal serve did not start"
-            time.sleep(0.2)
-        status, headers, page = _request(port, "GET", "/demo")
+    with serving_demo(env, "--catch-mail") as served:
+        port = served.port
+        origin = {"Origin": f"http://localhost:{port}", "Content-Type": "application/x-www-form-urlencoded"}
+        status, headers, page = request(port, "GET", "/demo")
         cookie = _cookies(headers, jar)
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
         annette = re.search(r'name="user_id" value="(\d+)">\s*<button[^>]*>[^<]*Annette Nielsen<', page)
         assert csrf and annette
-        status, headers, _ = _request(port, "POST", "/demo", urlencode({"csrf_token": csrf.group(1), "user_id": annette.group(1)}),
-                                      {**origin, "Cookie": cookie})
+        status, headers, _ = request(port, "POST", "/demo", urlencode({"csrf_token": csrf.group(1), "user_id": annette.group(1)}),
+                                     {**origin, "Cookie": cookie})
         assert status == 303
         cookie = _cookies(headers, jar)
-        status, headers, page = _request(port, "GET", "/indstillinger", headers={"Cookie": cookie})
+        status, headers, page = request(port, "GET", "/indstillinger", headers={"Cookie": cookie})
         cookie = _cookies(headers, jar)
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
         assert status == 200 and csrf
         form = urlencode({"csrf_token": csrf.group(1), "email": "annette@example.dk", "kinds": "delegation"})
-        assert _request(port, "POST", "/indstillinger/notifikationer", form, {**origin, "Cookie": cookie})[0] == 303
+        assert request(port, "POST", "/indstillinger/notifikationer", form, {**origin, "Cookie": cookie})[0] == 303
         expires = (dt.date.today() + dt.timedelta(days=30)).isoformat()
         form = urlencode({"csrf_token": csrf.group(1), "name": "Kim Hemmeligsen", "scopes": "read_plan", "expires_on": expires})
-        assert _request(port, "POST", "/fuldmagter", form, {**origin, "Cookie": cookie})[0] == 200
+        assert request(port, "POST", "/fuldmagter", form, {**origin, "Cookie": cookie})[0] == 200
         deadline = time.monotonic() + 30
         while True:
-            status, _, page = _request(port, "GET", "/demo/post")
+            status, _, page = request(port, "GET", "/demo/post")
             if "Der er nyt om dine fuldmagter" in page:
                 break
             assert time.monotonic() < deadline, "the mail was not caught"
             time.sleep(0.3)
         assert "annette@example.dk" in page and f"http://localhost:{port}/fuldmagter" in page
         assert "Hemmeligsen" not in page
-    finally:
-        server.terminate()
-        out, err = server.communicate(timeout=30)
+    out = served.out
     assert "catching mail on smtp://127.0.0.1:" in out
