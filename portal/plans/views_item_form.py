@@ -13,17 +13,14 @@ as one that does not exist.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from babel.dates import format_date
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from portal import i18n
 from portal.access import (
     Access,
     Viewer,
@@ -33,14 +30,14 @@ from portal.access import (
     may_edit_meeting,
     may_edit_participant,
 )
-from portal.forms import Form, IsoDateField
+from portal.forms import Form
 from portal.labels import label
 from portal.plans import editing
-from portal.plans.edit_forms import form_values, show_value
+from portal.plans.edit_forms import form_values
 from portal.plans.readmodels import AssessmentItem, MeetingItem
 from portal.plans.setup import PlanAccess
 from portal.plans.snapshots import PlanSnapshot
-from portal.plans.views_setup import plan_access, refused, staff_user
+from portal.plans.views_setup import conflict_page, plan_access, refused, staff_user
 from portal.web import DeclaredRoute, context, parse_id, render, route
 
 View = Callable[[Request], Response]
@@ -128,36 +125,18 @@ def _posted(request: Request, kind: ItemKind) -> FormData:
     return editing.resolved(posted, kind.specs()) if editing.is_merge(posted) else posted
 
 
-def _show(form: Form, spec: editing.FieldSpec, values: editing.Values) -> str:
-    """A field's values in words (names, not ids; dates written out), its inputs side by side."""
-    parts = []
-    for name in spec.inputs:
-        text = show_value(form, editing.FieldSpec(name, spec.label, (name,)), values)
-        if isinstance(form[name], IsoDateField) and text != "–":
-            try:
-                text = format_date(dt.date.fromisoformat(text), format="long", locale=i18n.babel_locale())
-            except ValueError:
-                pass  # shown as typed
-        parts.append(text)
-    return " ".join(part for part in parts if part != "–") or "–"
-
-
 def _conflict(request: Request, found: PlanAccess, kind: ItemKind, row: Any, posted: FormData, version: int) -> Response:
-    ctx = context(request)
     specs = kind.specs()
     inputs = tuple(name for spec in specs for name in spec.inputs)
     # The row was read in this request, after the other save: it holds what is saved now.
     theirs = form_values(kind.form(request, found, None, **kind.form_data(row)), inputs)
-    shown = kind.form(request, found, None)
-    changed_by, changed_at = ctx.services.editing.last_change(kind.entity, row.id)
     plan = found.snapshot.header
     target = f"{kind.entity}-{row.id}"
-    conflict = editing.conflict_of(
-        specs, theirs, editing.values_of(posted, specs), show=lambda spec, values: _show(shown, spec, values),
-        title=kind.title(row), action=request.url.path, back=f"/sag/plan/{plan.id}#{target}", version=version,
-        changed_by=changed_by, changed_at=changed_at, target=target if _in_place(request) else None,
+    return conflict_page(
+        request, plan, specs=specs, theirs=theirs, posted=posted, form=kind.form(request, found, None),
+        title=kind.title(row), back=f"/sag/plan/{plan.id}#{target}", version=version, entity=kind.entity,
+        entity_id=row.id, target=target if _in_place(request) else None,
     )
-    return render(request, "staff/conflict.html", status_code=409, block="conflict", conflict=conflict, plan=plan)
 
 
 def _saved(request: Request, found: PlanAccess, kind: ItemKind, item_id: int | None) -> Response:
