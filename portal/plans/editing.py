@@ -1,7 +1,7 @@
 """No lost update: a save from an old copy of an item becomes a conflict view, never an overwrite.
 
-Every editable item (an effort, a goal; later a meeting, a participant) carries a version that
-its form sends back. A save whose version is no longer the item's is refused with 409 and the
+Every editable item (an effort, a goal, a meeting, an outside participant, a shared assessment,
+the plan's contact person and deputy) carries a version that its form sends back. A save whose version is no longer the item's is refused with 409 and the
 conflict view (``templates/staff/conflict.html``): per field, what the item holds now ("theirs")
 and what this person sent ("mine"), side by side. They choose
 

@@ -1,24 +1,31 @@
 """A plan for a citizen who has none; a family plan's children; the contact person and deputy.
 
 Form parse → access rule (portal/access.py) → service → redirect; 422 with field errors, 404 and
-a security event for a plan the caseworker may not change, 409 with both versions when stale.
+a security event for a plan the caseworker may not change, 409 and the conflict view when stale
+(``conflict_page``, shared with the plan's items in portal/plans/views_item_form.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
 from typing import Any
 
+from babel.dates import format_date
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from portal import i18n
 from portal.access import Access, may_create_plan, may_manage_plan, viewer_of
 from portal.accounts.models import User
+from portal.forms import Form, IsoDateField
 from portal.i18n import gettext as _
 from portal.labels import label
+from portal.plans import editing
 from portal.plans.changes import Stale
+from portal.plans.edit_forms import show_value
 from portal.plans.forms_setup import ChildForm, KeepersForm, NewPlanForm
-from portal.plans.setup import PlanAccess, StaffChoice
+from portal.plans.setup import PlanAccess
 from portal.web import DeclaredRoute, context, not_found, parse_id, render, route
 
 
@@ -44,15 +51,33 @@ def refused(request: Request, **detail: Any) -> Response:
     return not_found(request, plan_id=request.path_params.get("plan_id"), **detail)
 
 
-def conflict_rows(
-    labels: Sequence[str], theirs: dict[str, Any], mine: dict[str, Any], shown: Any,
-) -> list[tuple[str, str, str, bool]]:
-    """(field's label, their value, your value, whether they differ), for the 409 page."""
-    rows = []
-    for field in labels:
-        their_text, my_text = shown(field, theirs.get(field)), shown(field, mine.get(field))
-        rows.append((label("item_field", field), their_text, my_text, their_text != my_text))
-    return rows
+def show_inputs(form: Form, spec: editing.FieldSpec, values: editing.Values) -> str:
+    """A field's values in words (names, not ids; dates written out), its inputs side by side."""
+    parts = []
+    for name in spec.inputs:
+        text = show_value(form, editing.FieldSpec(name, spec.label, (name,)), values)
+        if isinstance(form[name], IsoDateField) and text != "–":
+            try:
+                text = format_date(dt.date.fromisoformat(text), format="long", locale=i18n.babel_locale())
+            except ValueError:
+                pass  # shown as typed
+        parts.append(text)
+    return " ".join(part for part in parts if part != "–") or "–"
+
+
+def conflict_page(
+    request: Request, plan: Any, *, specs: tuple[editing.FieldSpec, ...], theirs: editing.Values, posted: FormData,
+    form: Form, title: str, back: str, version: int, entity: str, entity_id: int, target: str | None,
+) -> Response:
+    """The 409 conflict view (portal/plans/editing.py): what is saved now and what was sent, field by
+    field, with keep theirs, use mine and a merge. ``form`` names the choices of select fields."""
+    changed_by, changed_at = context(request).services.editing.last_change(entity, entity_id)
+    conflict = editing.conflict_of(
+        specs, theirs, editing.values_of(posted, specs), show=lambda spec, values: show_inputs(form, spec, values),
+        title=title, action=request.url.path, back=back, version=version, changed_by=changed_by, changed_at=changed_at,
+        target=target,
+    )
+    return render(request, "staff/conflict.html", status_code=409, block="conflict", conflict=conflict, plan=plan)
 
 
 # --- a new plan ----------------------------------------------------------------------------------
@@ -188,10 +213,16 @@ def remove_member(request: Request) -> Response:
 # --- contact person and deputy -------------------------------------------------------------------
 
 
-def _keepers_page(request: Request, found: PlanAccess, form: KeepersForm, staff: list[StaffChoice],
-                  status_code: int = 200, conflict: list[tuple[str, str, str, bool]] | None = None) -> Response:
+def _keepers_page(request: Request, found: PlanAccess, form: KeepersForm, status_code: int = 200) -> Response:
     return render(request, "staff/plan_keepers.html", status_code=status_code, block="form" if status_code != 200 else None,
-                  plan=found.snapshot.header, form=form, conflict=conflict)
+                  plan=found.snapshot.header, form=form)
+
+
+KEEPER_FIELDS = (("contact_user_id", "contact"), ("deputy_user_id", "deputy"))
+
+
+def _keeper_specs() -> tuple[editing.FieldSpec, ...]:
+    return tuple(editing.FieldSpec(name, label("item_field", name), (field,)) for name, field in KEEPER_FIELDS)
 
 
 def _current_keepers(found: PlanAccess) -> dict[str, str]:
@@ -207,7 +238,7 @@ def keepers(request: Request) -> Response:
     staff = ctx.services.plan_setup.caseworkers(found.snapshot.facts.municipality_id)
     current = _current_keepers(found)
     form = KeepersForm(staff=staff, version=found.snapshot.header.version, contact=current["contact"], deputy=current["deputy"])
-    return _keepers_page(request, found, form, staff)
+    return _keepers_page(request, found, form)
 
 
 def change_keepers(request: Request) -> Response:
@@ -216,9 +247,10 @@ def change_keepers(request: Request) -> Response:
     if found is None:
         return refused(request)
     staff = ctx.services.plan_setup.caseworkers(found.snapshot.facts.municipality_id)
-    form = KeepersForm(ctx.form, staff=staff)
+    posted = editing.resolved(ctx.form, _keeper_specs()) if editing.is_merge(ctx.form) else ctx.form
+    form = KeepersForm(posted, staff=staff)
     if not form.validate():
-        return _keepers_page(request, found, form, staff, status_code=422)
+        return _keepers_page(request, found, form, status_code=422)
     assert form.version.data is not None
     plan_id = found.snapshot.header.id
     stale = ctx.services.plan_setup.change_keepers(
@@ -226,12 +258,12 @@ def change_keepers(request: Request) -> Response:
         by=staff_user(request), now=ctx.now,
     )
     if isinstance(stale, Stale):
-        names = {s.id: s.display_name for s in staff}
-        mine = {"contact_user_id": form.contact_id, "deputy_user_id": form.deputy_id}
-        rows = conflict_rows(("contact_user_id", "deputy_user_id"), stale.current, mine,
-                             lambda _field, value: names.get(value, "–") if value else "–")
-        form.version.data = stale.version
-        return _keepers_page(request, found, form, staff, status_code=409, conflict=rows)
+        theirs = {field: (str(stale.current[name]),) if stale.current.get(name) else () for name, field in KEEPER_FIELDS}
+        return conflict_page(
+            request, found.snapshot.header, specs=_keeper_specs(), theirs=theirs, posted=posted,
+            form=KeepersForm(staff=staff), title=_("Contact person and deputy"), back=f"/sag/plan/{plan_id}",
+            version=stale.version, entity="plan", entity_id=plan_id, target=None,
+        )
     if staff_user(request).id not in (form.contact_id, form.deputy_id):
         return RedirectResponse("/sag/?gemt=kontaktperson", status_code=303)
     return RedirectResponse(f"/sag/plan/{plan_id}?gemt=kontaktperson", status_code=303)

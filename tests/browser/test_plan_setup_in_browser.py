@@ -1,5 +1,5 @@
 """At 360 px with axe: a caseworker creates a citizen, gives them a plan at once, adds a meeting,
-and sees it on the plan page."""
+sees it on the plan page and changes it there in place (htmx)."""
 
 from __future__ import annotations
 
@@ -59,3 +59,19 @@ def test_a_new_citizen_gets_a_plan_and_a_meeting_on_a_phone(phone, live_server: 
     assert phone.locator("[role=status]", has_text="Din ændring er gemt").count() == 1
     assert_accessible(phone)
     assert_no_horizontal_overflow(phone, "plan-with-meeting-360")
+
+    # With JavaScript the meeting is changed in place: its form swaps into the item, a refusal too.
+    item = "#" + str(meeting.get_attribute("id"))
+    plan_url = phone.url.split("?")[0]
+    phone.locator(f"{item} a", has_text="Ret mødet").click()
+    phone.locator(f"{item} form input#location").wait_for()
+    assert phone.url.startswith(plan_url), "the form opens in place, not on a page of its own"
+    assert_accessible(phone)
+    assert_no_horizontal_overflow(phone, "meeting-form-in-place-360")
+    phone.locator(f"{item} #location").fill("")
+    phone.locator(f"{item} button[type=submit]", has_text="Gem").click()
+    phone.locator(f"{item} .error-summary-list", has_text="Skriv, hvor I mødes").wait_for()
+    phone.locator(f"{item} #location").fill("Biblioteket")
+    phone.locator(f"{item} button[type=submit]", has_text="Gem").click()
+    phone.locator(item, has_text="Biblioteket").wait_for()
+    assert phone.locator(f"{item} form").count() == 0 and phone.url.startswith(plan_url)

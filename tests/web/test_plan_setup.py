@@ -12,6 +12,7 @@ from portal.audit.models import SecurityEvent
 from portal.plans.models import Goal, Plan, PlanMember, Revision
 
 from tests.conftest import PortalClient
+from tests.support.html_forms import read_form
 
 
 def _user_id(db: Session, name: str) -> int:
@@ -115,10 +116,19 @@ def test_the_contact_person_changes_the_deputy_and_a_stale_save_is_a_conflict(cl
                              {"contact": str(contact), "deputy": "", "version": str(version)})
     assert stale.status_code == 409
     assert "Sara Holm" in stale.text and "Someone else saved" not in stale.text
-    assert "En anden har gemt en ændring først" in stale.text
+    # The conflict view field by field: only the deputy differs; keep theirs, use mine or a merge.
+    assert "Nogen gemte før dig" in stale.text and "Camilla Brandt gemte" in stale.text
+    assert re.findall(r'<tr class="differs"><th scope="row">(.*?)</th>', stale.text) == ["Stedfortræder"]
+    assert "Behold deres" in stale.text and "Brug min" in stale.text and 'name="pick__deputy_user_id"' in stale.text
     assert f'name="version" value="{version + 1}"' in stale.text
     demo_db.expire_all()
     assert plan.deputy_user_id == sara
+    # "Use mine" (no deputy) from the conflict view goes through against the new version.
+    path = f"/sag/plan/{plan.id}/kontaktperson"
+    mine = client.post(path, data=dict(read_form(stale.text, path, 0)), follow_redirects=False)
+    assert mine.status_code == 303
+    demo_db.expire_all()
+    assert plan.deputy_user_id is None and plan.contact_user_id == contact
 
 
 def test_only_the_contact_person_and_deputy_change_who_keeps_the_plan(client: PortalClient, demo_db: Session) -> None:
