@@ -42,6 +42,8 @@ PRESENCE = "presence"  # who has the plan open or is editing one of its items
 RESYNC = "resync"      # events may have been lost (the listener reconnected): look again
 
 CHANNEL_PREFIX = "enplan_live"
+# Sent by a stopping process to its own listener; every listener on the channel ignores it.
+WAKE_PAYLOAD = "wake"
 # PostgreSQL refuses a notification payload of 8000 bytes or more.
 MAX_PAYLOAD = 7900
 
@@ -215,8 +217,19 @@ class PostgresBus(EventBus):
                 return
             thread, self._thread = self._thread, None
         self._stop.set()
+        self._wake_listener()
         thread.join(timeout=5)
         super().stop()
+
+    def _wake_listener(self) -> None:
+        # The listener waits up to a second for a notification; one sent now lets it see the
+        # stop at once, so a shutdown (and every test's app) does not wait out that second.
+        try:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("SELECT pg_notify(:channel, :payload)"),
+                                   {"channel": channel_of(self.engine), "payload": WAKE_PAYLOAD})
+        except Exception as error:  # the database is gone: the listener ends within its second anyway
+            log.info("live: could not wake the listener to stop (%s)", type(error).__name__)
 
     def _listen_forever(self) -> None:
         delay = 0.1
@@ -248,6 +261,10 @@ class PostgresBus(EventBus):
             next_beat = time.monotonic() + self.heartbeat_seconds
             while not self._stop.is_set():
                 for notice in connection.notifies(timeout=1.0):
+                    if self._stop.is_set():
+                        break
+                    if notice.payload == WAKE_PAYLOAD:
+                        continue
                     event = LiveEvent.from_payload(notice.payload)
                     if event is not None:
                         self.deliver(event)

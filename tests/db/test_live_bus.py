@@ -275,3 +275,47 @@ def test_a_touched_login_or_a_rolled_back_logout_announces_nothing(
 
     event = run_in_own_loop(scenario())
     assert event is not None and event.kind == PLAN and event.topic == plan_topic(plan_id)
+
+
+
+def test_stopping_wakes_the_listener_and_a_wake_is_no_event(
+    migrated_engine: EngineHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    """stop() sends the wake on the channel (a second listener hears it); a wake from another
+    process's stop is passed over without a word, and the next real event still arrives.
+
+    Without the wake, every stop (each test's app, each shutdown) waits out the listener's
+    one-second poll for notifications."""
+    if migrated_engine.kind != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    from portal.live.bus import WAKE_PAYLOAD
+
+    engine = migrated_engine.engine
+    channel = channel_of(engine)
+    live = Live(engine)
+    live.start()
+    assert isinstance(live.bus, PostgresBus)
+    assert live.bus.connected.wait(WAIT), "the listener did not connect"
+
+    async def wake_then_change() -> LiveEvent | None:
+        with live.bus.subscribe(["plan:wake-test"]) as subscription:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                for payload in (WAKE_PAYLOAD, LiveEvent(PLAN, "plan:wake-test", 7).to_payload()):
+                    connection.execute(text("SELECT pg_notify(:c, :p)"), {"c": channel, "p": payload})
+            return await _next_of_kind(subscription, {PLAN})
+
+    raw = engine.raw_connection()
+    watcher = raw.driver_connection
+    try:
+        watcher.autocommit = True
+        watcher.execute(f'LISTEN "{channel}"')
+        with caplog.at_level("WARNING", logger="portal.live.bus"):
+            event = run_in_own_loop(wake_then_change())
+        assert event is not None and event.version == 7
+        assert "not one of ours" not in caplog.text
+        list(watcher.notifies(timeout=0.1))  # what the scenario itself sent
+        live.stop()
+        heard = [notice.payload for notice in watcher.notifies(timeout=WAIT, stop_after=1)]
+        assert heard == [WAKE_PAYLOAD]
+    finally:
+        raw.close()
