@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 import secrets
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, select, text
@@ -305,7 +306,7 @@ def test_stopping_wakes_the_listener_and_a_wake_is_no_event(
             return await _next_of_kind(subscription, {PLAN})
 
     raw = engine.raw_connection()
-    watcher = raw.driver_connection
+    watcher: Any = raw.driver_connection
     try:
         watcher.autocommit = True
         watcher.execute(f'LISTEN "{channel}"')
