@@ -66,14 +66,25 @@ def _form_data(request: Request, names: tuple[str, ...], form_class: Any, **kwar
     return form_class(posted, **kwargs)
 
 
+def _editing(request: Request, scope: EditScope, item_key: str) -> None:
+    """Tell the others on the plan that this caseworker has the item's edit form open.
+
+    Only the item key travels; each viewer's page names the item only if that viewer may see it.
+    """
+    ctx = context(request)
+    assert ctx.principal.user is not None
+    ctx.services.live.presence.editing(scope.plan.id, ctx.principal.user, item_key)
+
+
 def _saved_item(request: Request, scope: EditScope, *, entity: str, item_id: int) -> Response:
     """After a save: the plan page for a plain form; for htmx the item's fresh block."""
     plan_id = scope.plan.id
+    ctx = context(request)
+    assert ctx.principal.user is not None
+    ctx.services.live.presence.done_editing(plan_id, ctx.principal.user)  # saved: no longer editing
     anchor = f"/sag/plan/{plan_id}?gemt={entity}#{entity}-{item_id}"
     if not _is_htmx(request):
         return RedirectResponse(anchor, status_code=303)
-    ctx = context(request)
-    assert ctx.principal.user is not None
     snapshot = ctx.services.plans.fresh_snapshot(plan_id)
     if snapshot is None:
         return _refused(request)
@@ -154,6 +165,7 @@ def effort_page(request: Request) -> Response:
         return _refused(request)
     choices = ctx.services.editing.effort_choices(scope, effort)
     form = EffortForm(choices=choices, **effort_form_data(effort, hidden_after=choices.hidden_after))
+    _editing(request, scope, f"effort:{effort.id}")
     return _effort_page(request, scope, form, effort_id=effort.id)
 
 
@@ -242,6 +254,7 @@ def goal_page(request: Request) -> Response:
     if goal is None:
         return _refused(request)
     form = GoalEditForm(choices=choices, goal_id=goal.id, **goal_form_data(goal))
+    _editing(request, scope, f"goal:{goal.id}")
     return _goal_page(request, scope, form, goal_id=goal.id)
 
 
