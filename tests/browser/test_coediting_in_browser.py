@@ -35,7 +35,7 @@ def _department(server: LiveServer, user: User) -> str:
         return name
 
 
-def test_a_change_by_one_caseworker_reaches_the_other_and_the_citizen_with_presence_while_editing(  # type: ignore[no-untyped-def]
+def test_a_change_by_one_caseworker_reaches_the_other_and_the_citizen_with_presence_while_editing(
     browser, viewport, live_server: LiveServer,
 ) -> None:
     citizen, plan = annette(live_server)
