@@ -183,6 +183,9 @@ def staff_plan(request: Request) -> Response:
     view = ctx.services.plans.staff_view(ctx.principal.user, plan_id, ctx.now, ctx.audit)
     if view is None:
         return not_found(request, plan_id=plan_id)
+    if "afbrudt" in request.query_params:
+        # Back from an edit form without saving (its "Cancel"): no longer editing that item.
+        ctx.services.live.presence.done_editing(plan_id, ctx.principal.user)
     present = presence_lines(ctx.services.live.presence.on_plan(plan_id), ctx.principal.user.id, view)
     return render(request, "staff/plan.html", present=present, **staff_plan_values(request, view))
 

@@ -13,6 +13,8 @@ An item the caseworker may not change (another department's, or one they may not
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -34,7 +36,7 @@ from portal.plans.edit_forms import (
     goal_form_data,
     show_value,
 )
-from portal.plans.efforts import KEEP, EditScope, SaveResult, edit_scope
+from portal.plans.efforts import KEEP, EditScope, Saved, SaveResult, edit_scope
 from portal.plans.services import findings_of
 from portal.web import DeclaredRoute, context, not_found, parse_id, render, route
 
@@ -66,14 +68,25 @@ def _form_data(request: Request, names: tuple[str, ...], form_class: Any, **kwar
     return form_class(posted, **kwargs)
 
 
+def _editing(request: Request, scope: EditScope, item_key: str) -> None:
+    """Tell the others on the plan that this caseworker has the item's edit form open.
+
+    Only the item key travels; each viewer's page names the item only if that viewer may see it.
+    """
+    ctx = context(request)
+    assert ctx.principal.user is not None
+    ctx.services.live.presence.editing(scope.plan.id, ctx.principal.user, item_key)
+
+
 def _saved_item(request: Request, scope: EditScope, *, entity: str, item_id: int) -> Response:
     """After a save: the plan page for a plain form; for htmx the item's fresh block."""
     plan_id = scope.plan.id
+    ctx = context(request)
+    assert ctx.principal.user is not None
+    ctx.services.live.presence.done_editing(plan_id, ctx.principal.user)  # saved: no longer editing
     anchor = f"/sag/plan/{plan_id}?gemt={entity}#{entity}-{item_id}"
     if not _is_htmx(request):
         return RedirectResponse(anchor, status_code=303)
-    ctx = context(request)
-    assert ctx.principal.user is not None
     snapshot = ctx.services.plans.fresh_snapshot(plan_id)
     if snapshot is None:
         return _refused(request)
@@ -122,65 +135,120 @@ def _conflict(
     return render(request, "staff/conflict.html", status_code=409, block="conflict", conflict=conflict, **template_values)
 
 
-# --- efforts ------------------------------------------------------------------------------------
+# --- one shape for efforts and goals -------------------------------------------------------------
 
 
-def _effort_page(request: Request, scope: EditScope, form: EffortForm, *, effort_id: int | None, status_code: int = 200) -> Response:
-    target = f"effort-{effort_id}" if effort_id is not None else "new-effort"
-    action = f"/sag/plan/{scope.plan.id}/indsats/{effort_id if effort_id is not None else 'ny'}"
+@dataclass(frozen=True)
+class ItemKind:
+    """What differs between editing an effort and a goal; the pages and saves below are shared."""
+
+    entity: str                                          # "effort" / "goal": anchors, presence keys
+    segment: str                                         # "indsats" / "maal" in the address
+    template: str
+    names: tuple[str, ...]                               # the form's fields, for the conflict view
+    form_class: Any
+    may_edit: Callable[[EditScope], bool]                # may this caseworker change any of these at all
+    may_create: Callable[[EditScope], bool]
+    find: Callable[[EditScope, int], Any]                # the item, if this caseworker may change it
+    choices: Callable[[Request, EditScope, Any], Any]    # the form's choices, for the item (None: a new one)
+    form_extra: Callable[[int | None], dict[str, Any]]   # fixed form arguments, e.g. the goal's id
+    item_data: Callable[[Any, Any], dict[str, Any]]      # an item's values for its form
+    blank: Callable[[EditScope, Any], dict[str, Any]]    # a new item's first values
+    values: Callable[[EditScope, Any], Mapping[str, Any]]  # a checked form's values for the service
+    save: Callable[[Request], Callable[..., Saved]]
+    title: Callable[[Any], str]
+
+    def new_form(self, item_id: int | None, choices: Any, **values: Any) -> Any:
+        return self.form_class(choices=choices, **self.form_extra(item_id), **values)
+
+
+def _item_page(request: Request, kind: ItemKind, scope: EditScope, form: Any, *, item_id: int | None, status_code: int = 200) -> Response:
+    target = f"{kind.entity}-{item_id}" if item_id is not None else f"new-{kind.entity}"
+    action = f"/sag/plan/{scope.plan.id}/{kind.segment}/{item_id if item_id is not None else 'ny'}"
     return render(
-        request, "staff/effort_form.html", status_code=status_code, block="effort_form", form=form, plan=scope.plan,
-        effort_id=effort_id, action=action, target=target,
+        request, kind.template, status_code=status_code, block=f"{kind.entity}_form", form=form, plan=scope.plan,
+        action=action, target=target, **{f"{kind.entity}_id": item_id},
     )
 
 
-def effort_page(request: Request) -> Response:
-    ctx = context(request)
+def _item_form_page(request: Request, kind: ItemKind) -> Response:
     scope = _scope(request)
-    raw = request.path_params.get("effort_id")
-    if scope is None:
+    if scope is None or not kind.may_edit(scope):
         return _refused(request)
+    raw = request.path_params.get(f"{kind.entity}_id")
     if raw is None:
-        if not scope.may_create_efforts:
+        if not kind.may_create(scope):
             return _refused(request)
-        choices = ctx.services.editing.effort_choices(scope, None)
-        member = scope.plan.citizen.id
-        department = scope.viewer.department_id if any(d == scope.viewer.department_id for d, _n in choices.departments) else None
-        form = EffortForm(choices=choices, member_person_id=str(member), department_id=str(department or ""), status="planned")
-        return _effort_page(request, scope, form, effort_id=None)
-    effort_id = parse_id(raw)
-    effort = scope.effort(effort_id) if effort_id is not None else None
-    if effort is None:
+        choices = kind.choices(request, scope, None)
+        return _item_page(request, kind, scope, kind.new_form(None, choices, **kind.blank(scope, choices)), item_id=None)
+    item_id = parse_id(raw)
+    item = kind.find(scope, item_id) if item_id is not None else None
+    if item is None:
         return _refused(request)
-    choices = ctx.services.editing.effort_choices(scope, effort)
-    form = EffortForm(choices=choices, **effort_form_data(effort, hidden_after=choices.hidden_after))
-    return _effort_page(request, scope, form, effort_id=effort.id)
+    choices = kind.choices(request, scope, item)
+    form = kind.new_form(item.id, choices, **kind.item_data(item, choices))
+    _editing(request, scope, f"{kind.entity}:{item.id}")
+    return _item_page(request, kind, scope, form, item_id=item.id)
 
 
-def save_effort(request: Request) -> Response:
+def _save_item(request: Request, kind: ItemKind) -> Response:
     ctx = context(request)
     assert ctx.principal.user is not None
     scope = _scope(request)
-    raw = request.path_params.get("effort_id")
-    if scope is None:
+    if scope is None or not kind.may_edit(scope):
         return _refused(request)
-    effort = None
+    raw = request.path_params.get(f"{kind.entity}_id")
+    item = None
     if raw is None:
-        if not scope.may_create_efforts:
+        if not kind.may_create(scope):
             return _refused(request)
     else:
-        effort_id = parse_id(raw)
-        effort = scope.effort(effort_id) if effort_id is not None else None
-        if effort is None:
+        found_id = parse_id(raw)
+        item = kind.find(scope, found_id) if found_id is not None else None
+        if item is None:
             return _refused(request)
-    choices = ctx.services.editing.effort_choices(scope, effort)
-    form = _form_data(request, EFFORT_FIELDS, EffortForm, choices=choices)
-    item_id = effort.id if effort is not None else None
+    item_id = item.id if item is not None else None
+    choices = kind.choices(request, scope, item)
+    form = _form_data(request, kind.names, kind.form_class, choices=choices, **kind.form_extra(item_id))
     if not form.validate():
-        return _effort_page(request, scope, form, effort_id=item_id, status_code=422)
+        return _item_page(request, kind, scope, form, item_id=item_id, status_code=422)
+    saved = kind.save(request)(
+        scope.plan.id, item_id, kind.values(scope, form), seen_version=form.version.data, by=ctx.principal.user, now=ctx.now,
+    )
+    if saved.result is SaveResult.GONE:
+        return _refused(request)
+    if saved.result is SaveResult.STALE:
+        assert item_id is not None
+        fresh = _scope(request)
+        current = kind.find(fresh, item_id) if fresh is not None else None
+        if fresh is None or current is None:
+            return _refused(request, reason="no_longer_yours")
+        fresh_choices = kind.choices(request, fresh, current)
+        theirs = kind.new_form(item_id, fresh_choices, **kind.item_data(current, fresh_choices))
+        return _conflict(
+            request, entity=kind.entity, item_id=item_id, title=kind.title(current), form=kind.new_form(item_id, fresh_choices),
+            theirs_form=theirs, names=kind.names, version=current.version,
+            action=f"/sag/plan/{fresh.plan.id}/{kind.segment}/{item_id}", template_values={"plan": fresh.plan},
+        )
+    assert saved.item_id is not None
+    if item_id is None:
+        return _created(request, scope, kind.entity, saved.item_id)
+    return _saved_item(request, scope, entity=kind.entity, item_id=saved.item_id)
+
+
+# --- efforts ------------------------------------------------------------------------------------
+
+
+def _effort_blank(scope: EditScope, choices: Any) -> dict[str, Any]:
+    # The caseworker's own department, when they may put the effort there.
+    department = scope.viewer.department_id if any(d == scope.viewer.department_id for d, _n in choices.departments) else None
+    return {"member_person_id": str(scope.plan.citizen.id), "department_id": str(department or ""), "status": "planned"}
+
+
+def _effort_values(scope: EditScope, form: EffortForm) -> dict[str, Any]:
     department_id = form.id_of(form.department_id)
     assert scope.may_put_effort_in(department_id) or department_id is None  # the choices hold only those
-    values = {
+    return {
         "title": form.title.data, "description": form.description.data or "",
         "member_person_id": form.id_of(form.member_person_id), "department_id": department_id,
         "responsible_user_id": form.id_of(form.responsible_user_id), "participant_id": form.id_of(form.participant_id),
@@ -191,100 +259,55 @@ def save_effort(request: Request) -> Response:
         "physical_demands": list(form.physical_demands.data or []), "monthly_cost_dkk": form.cost,
         "slots": form.slots.data, "goal_ids": [int(g) for g in form.goal_ids.data or []],
     }
-    saved = ctx.services.editing.save_effort(
-        scope.plan.id, item_id, values, seen_version=form.version.data, by=ctx.principal.user, now=ctx.now,
-    )
-    if saved.result is SaveResult.GONE:
-        return _refused(request)
-    if saved.result is SaveResult.STALE:
-        assert item_id is not None
-        fresh = _scope(request)
-        current = fresh.effort(item_id) if fresh is not None else None
-        if fresh is None or current is None:
-            return _refused(request, reason="no_longer_yours")
-        fresh_choices = ctx.services.editing.effort_choices(fresh, current)
-        theirs = EffortForm(choices=fresh_choices, **effort_form_data(current, hidden_after=fresh_choices.hidden_after))
-        shown = EffortForm(choices=fresh_choices)
-        return _conflict(
-            request, entity="effort", item_id=item_id, title=current.title, form=shown, theirs_form=theirs,
-            names=EFFORT_FIELDS, version=current.version, action=f"/sag/plan/{fresh.plan.id}/indsats/{item_id}",
-            template_values={"plan": fresh.plan},
-        )
-    assert saved.item_id is not None
-    if item_id is None:
-        return _created(request, scope, "effort", saved.item_id)
-    return _saved_item(request, scope, entity="effort", item_id=saved.item_id)
+
+
+EFFORT = ItemKind(
+    entity="effort", segment="indsats", template="staff/effort_form.html", names=EFFORT_FIELDS, form_class=EffortForm,
+    may_edit=lambda scope: True,  # an effort is checked one by one: scope.effort() holds only those they may change
+    may_create=lambda scope: scope.may_create_efforts,
+    find=lambda scope, item_id: scope.effort(item_id),
+    choices=lambda request, scope, item: context(request).services.editing.effort_choices(scope, item),
+    form_extra=lambda item_id: {},
+    item_data=lambda item, choices: effort_form_data(item, hidden_after=choices.hidden_after),
+    blank=_effort_blank,
+    values=_effort_values,
+    save=lambda request: context(request).services.editing.save_effort,
+    title=lambda item: str(item.title),
+)
+
+
+def effort_page(request: Request) -> Response:
+    return _item_form_page(request, EFFORT)
+
+
+def save_effort(request: Request) -> Response:
+    return _save_item(request, EFFORT)
 
 
 # --- goals --------------------------------------------------------------------------------------
 
 
-def _goal_page(request: Request, scope: EditScope, form: GoalEditForm, *, goal_id: int | None, status_code: int = 200) -> Response:
-    target = f"goal-{goal_id}" if goal_id is not None else "new-goal"
-    action = f"/sag/plan/{scope.plan.id}/maal/{goal_id if goal_id is not None else 'ny'}"
-    return render(
-        request, "staff/goal_form.html", status_code=status_code, block="goal_form", form=form, plan=scope.plan,
-        goal_id=goal_id, action=action, target=target,
-    )
+GOAL = ItemKind(
+    entity="goal", segment="maal", template="staff/goal_form.html", names=GOAL_FIELDS, form_class=GoalEditForm,
+    may_edit=lambda scope: scope.may_edit_goals,
+    may_create=lambda scope: True,  # who may change goals may add them
+    find=lambda scope, item_id: scope.goal(item_id),
+    choices=lambda request, scope, item: context(request).services.editing.goal_choices(scope),
+    form_extra=lambda item_id: {"goal_id": item_id},
+    item_data=lambda item, choices: goal_form_data(item),
+    blank=lambda scope, choices: {"member_person_id": str(scope.plan.citizen.id), "status": "proposed", "show_on_front": True},
+    values=lambda scope, form: goal_changes(form),
+    save=lambda request: context(request).services.editing.save_goal,
+    title=lambda item: str(item.citizen_wording),
+)
 
 
 def goal_page(request: Request) -> Response:
-    scope = _scope(request)
-    if scope is None or not scope.may_edit_goals:
-        return _refused(request)
-    choices = context(request).services.editing.goal_choices(scope)
-    raw = request.path_params.get("goal_id")
-    if raw is None:
-        form = GoalEditForm(choices=choices, member_person_id=str(scope.plan.citizen.id), status="proposed", show_on_front=True)
-        return _goal_page(request, scope, form, goal_id=None)
-    goal_id = parse_id(raw)
-    goal = scope.goal(goal_id) if goal_id is not None else None
-    if goal is None:
-        return _refused(request)
-    form = GoalEditForm(choices=choices, goal_id=goal.id, **goal_form_data(goal))
-    return _goal_page(request, scope, form, goal_id=goal.id)
+    return _item_form_page(request, GOAL)
 
 
 def save_goal(request: Request) -> Response:
-    ctx = context(request)
-    assert ctx.principal.user is not None
-    scope = _scope(request)
-    if scope is None or not scope.may_edit_goals:
-        return _refused(request)
-    raw = request.path_params.get("goal_id")
-    goal = None
-    if raw is not None:
-        goal_id = parse_id(raw)
-        goal = scope.goal(goal_id) if goal_id is not None else None
-        if goal is None:
-            return _refused(request)
-    item_id = goal.id if goal is not None else None
-    choices = ctx.services.editing.goal_choices(scope)
-    form = _form_data(request, GOAL_FIELDS, GoalEditForm, choices=choices, goal_id=item_id)
-    if not form.validate():
-        return _goal_page(request, scope, form, goal_id=item_id, status_code=422)
-    saved = ctx.services.editing.save_goal(
-        scope.plan.id, item_id, goal_changes(form), seen_version=form.version.data, by=ctx.principal.user, now=ctx.now,
-    )
-    if saved.result is SaveResult.GONE:
-        return _refused(request)
-    if saved.result is SaveResult.STALE:
-        assert item_id is not None
-        fresh = _scope(request)
-        current = fresh.goal(item_id) if fresh is not None else None
-        if fresh is None or current is None:
-            return _refused(request, reason="no_longer_yours")
-        fresh_choices = ctx.services.editing.goal_choices(fresh)
-        theirs = GoalEditForm(choices=fresh_choices, goal_id=item_id, **goal_form_data(current))
-        return _conflict(
-            request, entity="goal", item_id=item_id, title=current.citizen_wording,
-            form=GoalEditForm(choices=fresh_choices, goal_id=item_id), theirs_form=theirs, names=GOAL_FIELDS,
-            version=current.version, action=f"/sag/plan/{fresh.plan.id}/maal/{item_id}", template_values={"plan": fresh.plan},
-        )
-    assert saved.item_id is not None
-    if item_id is None:
-        return _created(request, scope, "goal", saved.item_id)
-    return _saved_item(request, scope, entity="goal", item_id=saved.item_id)
+    return _save_item(request, GOAL)
 
 
 def routes() -> list[DeclaredRoute]:
