@@ -307,6 +307,7 @@ def test_stopping_wakes_the_listener_and_a_wake_is_no_event(
 
     raw = engine.raw_connection()
     watcher: Any = raw.driver_connection
+    raw.detach()  # switched to autocommit below: it must never go back to the pool
     try:
         watcher.autocommit = True
         watcher.execute(f'LISTEN "{channel}"')
@@ -319,4 +320,4 @@ def test_stopping_wakes_the_listener_and_a_wake_is_no_event(
         heard = [notice.payload for notice in watcher.notifies(timeout=WAIT, stop_after=1)]
         assert heard == [WAKE_PAYLOAD]
     finally:
-        raw.close()
+        watcher.close()
