@@ -63,6 +63,8 @@ def test_an_open_edit_form_survives_a_colleagues_save_of_another_item(browser, v
         assert editor.locator(f"{mine} form").count() == 1
         assert editor.locator(f"{mine} textarea#description").input_value() == typed
         assert editor.locator(f"{mine} input#title").input_value() == my_title
+        # The field she was typing in keeps the focus: the form was moved back, not rebuilt.
+        assert editor.evaluate("document.activeElement && document.activeElement.id") == "description"
         assert editor.url.endswith(f"/sag/plan/{plan.id}")
         assert_accessible(editor)
 

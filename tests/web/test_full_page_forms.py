@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import Person
+from portal.accounts.models import Department, Person
 from portal.plans.models import Plan
 
 from tests.conftest import PortalClient
@@ -98,3 +98,32 @@ def _data(fields: list[tuple[str, str]]) -> dict[str, list[str]]:
     for name, value in fields:
         data.setdefault(name, []).append(value)
     return data
+
+
+def test_every_in_place_form_is_an_edit_block_that_a_live_update_keeps(client: PortalClient, demo_db: Session) -> None:
+    """static/app/staff.js keeps, on a live update, the item whose ``.edit-block`` is open: so every
+    form the plan page fetches in place must be one, and the live parts must use the extension."""
+    from portal.plans.models import Meeting, Participant, SharedAssessment
+
+    plan = _plan(demo_db)
+    client.login_as("Camilla Brandt")
+    page = client.get(f"/sag/plan/{plan.id}").text
+    assert 'hx-ext="sse,keep-open-edits"' in page
+    base = f"/sag/plan/{plan.id}"
+    extra = [
+        f"{base}/{segment}/{item_id}"
+        for segment, model in (("moeder", Meeting), ("deltagere", Participant))
+        for item_id in demo_db.scalars(select(model.id).where(model.plan_id == plan.id).order_by(model.id)).all()[:1]
+    ]
+    assessment = demo_db.scalars(  # her own department's: she may change it
+        select(SharedAssessment.id).join(Department, SharedAssessment.department_id == Department.id)
+        .where(SharedAssessment.person_id == plan.citizen_id, Department.kind == "social_adult")).one()
+    extra.append(f"{base}/vurderinger/{assessment}")
+    paths = [p for p in [*_paths(plan), *extra] if f'hx-get="{p}"' in page]
+    assert len(paths) == 7, paths  # each kind is offered in place to the contact person
+    for path in paths:
+        block = client.get(path, headers=HTMX)
+        assert block.status_code == 200, path
+        assert block.text.lstrip().startswith('<div class="edit-block"'), path
+    static = client.get("/static/app/staff.js").text
+    assert 'defineExtension("keep-open-edits"' in static and "hx-preserve" in static
