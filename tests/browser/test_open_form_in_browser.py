@@ -4,8 +4,8 @@
 - Camilla has an effort's edit form open in place and is typing; Mikkel saves another effort.
   Her page shows his change, and her form is still there with what she typed. When she saves,
   her item shows what she saved.
-- The effort and goal forms opened on a page of their own (a link opened in a new tab, or a
-  bookmark) save with JavaScript on too, and land on the plan page.
+- The effort and goal forms, and the conflict view, opened on a page of their own (a link opened
+  in a new tab, or a bookmark) save with JavaScript on too, and land on the plan page.
 """
 
 from __future__ import annotations
@@ -86,18 +86,18 @@ def test_an_open_edit_form_survives_a_colleagues_save_of_another_item(browser, v
             context.close()
 
 
-def test_the_forms_on_their_own_page_save_with_javascript_on(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+def test_the_forms_on_their_own_page_save_with_javascript_on(page, viewport, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     _citizen, plan = annette(live_server)
     camilla = contact_of(live_server, plan)
     effort_id = _effort_id(live_server, plan.id, "Angstforløb")
     with live_server.database.session() as db:
         goal_id = int(db.scalars(select(Goal.id).where(Goal.plan_id == plan.id).order_by(Goal.id)).first())  # type: ignore[arg-type]
     enter_as(page, live_server, camilla)
+    width = viewport["width"]
     base = f"{live_server.url}/sag/plan/{plan.id}"
     cases = [
-        (f"{base}/indsats/{effort_id}", "input#title", "Angstforløb, på sin egen side", "Gem indsatsen"),
-        (f"{base}/indsats/ny", "input#title", "Ny indsats, på sin egen side", "Gem indsatsen"),
-        (f"{base}/maal/{goal_id}", "textarea#professional_wording", "Målet, på sin egen side", "Gem målet"),
+        (f"{base}/indsats/{effort_id}", "input#title", f"Angstforløb, på sin egen side ({width} px)", "Gem indsatsen"),
+        (f"{base}/maal/{goal_id}", "textarea#professional_wording", f"Målet, på sin egen side ({width} px)", "Gem målet"),
     ]
     for url, field, value, button in cases:
         page.goto(url)
@@ -108,3 +108,34 @@ def test_the_forms_on_their_own_page_save_with_javascript_on(page, live_server: 
         page.wait_for_url(f"{base}?gemt=*", timeout=WAIT)
         page.locator("#plan-items", has_text=value).wait_for(timeout=WAIT)
         assert_accessible(page)
+
+
+def test_the_conflict_page_on_its_own_saves_with_javascript_on(browser, viewport, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    _citizen, plan = annette(live_server)
+    camilla = contact_of(live_server, plan)
+    effort_id = _effort_id(live_server, plan.id, "Angstforløb")
+    url = f"{live_server.url}/sag/plan/{plan.id}/indsats/{effort_id}"
+    # The titles keep their start: the other browser tests find the effort by it (one server for all).
+    my_title = f"Angstforløb, mine ({viewport['width']} px)"
+    contexts = [browser.new_context(viewport=viewport, locale="da-DK") for _ in range(2)]
+    try:
+        mine, theirs = (context.new_page() for context in contexts)
+        for page in (mine, theirs):
+            enter_as(page, live_server, camilla)
+            page.goto(url)
+        theirs.locator("input#title").fill(f"Angstforløb, deres ({viewport['width']} px)")
+        theirs.locator("button[type=submit]", has_text="Gem indsatsen").click()
+        theirs.wait_for_url(f"{live_server.url}/sag/plan/{plan.id}?gemt=*", timeout=WAIT)
+
+        mine.locator("input#title").fill(my_title)
+        mine.locator("button[type=submit]", has_text="Gem indsatsen").click()
+        mine.locator("h1", has_text="Nogen gemte før dig").wait_for(timeout=WAIT)
+        assert mine.evaluate("typeof window.htmx") == "object"
+        assert_accessible(mine)
+        mine.locator("button[type=submit]", has_text="Brug min").click()
+        mine.wait_for_url(f"{live_server.url}/sag/plan/{plan.id}?gemt=*", timeout=WAIT)
+        mine.locator(f"#effort-{effort_id}", has_text=my_title).wait_for(timeout=WAIT)
+        assert_accessible(mine)
+    finally:
+        for context in contexts:
+            context.close()
