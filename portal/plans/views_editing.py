@@ -130,7 +130,7 @@ def _conflict(
         specs, form_values(theirs_form, names), editing.values_of(sent, specs),
         show=lambda spec, values: show_value(form, spec, values),
         title=title, action=action, back=f"/sag/plan/{template_values['plan'].id}#{entity}-{item_id}", version=version,
-        changed_by=changed_by, changed_at=changed_at, target=f"{entity}-{item_id}",
+        changed_by=changed_by, changed_at=changed_at, target=f"{entity}-{item_id}" if _is_htmx(request) else None,
     )
     return render(request, "staff/conflict.html", status_code=409, block="conflict", conflict=conflict, **template_values)
 
@@ -167,7 +167,9 @@ def _item_page(request: Request, kind: ItemKind, scope: EditScope, form: Any, *,
     action = f"/sag/plan/{scope.plan.id}/{kind.segment}/{item_id if item_id is not None else 'ny'}"
     return render(
         request, kind.template, status_code=status_code, block=f"{kind.entity}_form", form=form, plan=scope.plan,
-        action=action, target=target, **{f"{kind.entity}_id": item_id},
+        # The hx-* attributes only for the plan page's block: on a page of its own there is no
+        # #effort-N to swap into, htmx would refuse to send, and the button would do nothing.
+        action=action, target=target, in_place=_is_htmx(request), **{f"{kind.entity}_id": item_id},
     )
 
 
