@@ -17,9 +17,12 @@ run: install compile-translations
 	PORTAL_ENV=demo $(VENV)/bin/portal demo --port $(PORT)
 	PORTAL_ENV=demo $(VENV)/bin/portal serve --port $(PORT) --catch-mail
 
+# One pytest worker per core (pytest-xdist), a test file at a time per worker: the browser files
+# share one live server and Chromium per worker. PYTEST_WORKERS=0 runs in this process.
+PYTEST_WORKERS ?= auto
 test: install compile-translations
 	$(PY) -m mypy
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # Every script in benchmarks/, one after another (they share 2 cores, so never two at once).
 # Each starts its own server on 127.0.0.1; throughput.py also needs PostgreSQL on 127.0.0.1:5432
