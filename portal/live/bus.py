@@ -207,6 +207,10 @@ class PostgresBus(EventBus):
             if self._thread is not None:
                 return
             self._stop.clear()
+            try:
+                sender_of(self.engine).open()
+            except Exception as error:  # the database is not up yet: the first send opens it
+                log.warning("live: could not open the sending connection (%s)", type(error).__name__)
             self._thread = threading.Thread(target=self._listen_forever, name="portal-live-listener", daemon=True)
             self._thread.start()
 
@@ -224,12 +228,12 @@ class PostgresBus(EventBus):
     def _wake_listener(self) -> None:
         # The listener waits up to a second for a notification; one sent now lets it see the
         # stop at once, so a shutdown (and every test's app) does not wait out that second.
+        sender = sender_of(self.engine)
         try:
-            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("SELECT pg_notify(:channel, :payload)"),
-                                   {"channel": channel_of(self.engine), "payload": WAKE_PAYLOAD})
+            sender.send(channel_of(self.engine), [WAKE_PAYLOAD])
         except Exception as error:  # the database is gone: the listener ends within its second anyway
             log.info("live: could not wake the listener to stop (%s)", type(error).__name__)
+        sender.close()
 
     def _listen_forever(self) -> None:
         delay = 0.1
@@ -298,17 +302,82 @@ def channel_of(engine: Engine, connection: Any = None) -> str:
 
 
 def notify(engine: Engine, events: list[LiveEvent]) -> None:
-    """Send events to every listening process, on a connection of their own (autocommit)."""
-    if not events:
-        return
-    channel = channel_of(engine)
-    payloads = [event.to_payload() for event in events]
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for payload in payloads:
-            if len(payload) > MAX_PAYLOAD:
-                log.warning("live: an event too large to send was dropped (%d bytes)", len(payload))
-                continue
-            connection.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": channel, "payload": payload})
+    """Send events to every listening process, on this process's sending connection."""
+    payloads = []
+    for event in events:
+        payload = event.to_payload()
+        if len(payload) > MAX_PAYLOAD:
+            log.warning("live: an event too large to send was dropped (%d bytes)", len(payload))
+            continue
+        payloads.append(payload)
+    if payloads:
+        sender_of(engine).send(channel_of(engine), payloads)
+
+
+class Sender:
+    """One autocommit connection per process and database for NOTIFY, kept outside the pool.
+
+    Announcements are made by requests that still hold their own pooled connection (a save
+    marks presence, a commit's hook runs before the session lets go). Had each taken a second
+    connection from the pool, 50 saves at once took every pooled connection and then waited
+    for one another until the pool's timeout. One connection, used under a lock, never waits
+    on the pool once it is open; the bus opens it when it starts, while the pool is idle."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._connection: Any = None
+
+    def open(self) -> None:
+        with self._lock:
+            if self._connection is None:
+                channel_of(self.engine, self._connect())  # known from now on, without the pool
+
+    def send(self, channel: str, payloads: list[str]) -> None:
+        with self._lock:
+            for attempt in (1, 2):
+                connection = self._connection if self._connection is not None else self._connect()
+                try:
+                    for payload in payloads:
+                        connection.execute("SELECT pg_notify(%s, %s)", (channel, payload))
+                    return
+                except Exception:
+                    # A connection lost with a restarted database: one more try on a new one.
+                    self._close()
+                    if attempt == 2:
+                        raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _connect(self) -> Any:
+        raw = self.engine.raw_connection()
+        connection: Any = raw.driver_connection
+        raw.detach()  # never back to the pool: it is in autocommit and this sender's alone
+        connection.autocommit = True
+        self._connection = connection
+        return connection
+
+    def _close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:
+                pass
+
+
+_SENDERS: weakref.WeakKeyDictionary[Engine, Sender] = weakref.WeakKeyDictionary()
+_SENDERS_LOCK = threading.Lock()
+
+
+def sender_of(engine: Engine) -> Sender:
+    with _SENDERS_LOCK:
+        sender = _SENDERS.get(engine)
+        if sender is None:
+            sender = _SENDERS[engine] = Sender(engine)
+        return sender
 
 
 def build_bus(engine: Engine, heartbeat: Callable[[], list[LiveEvent]] | None = None) -> EventBus:

@@ -321,3 +321,41 @@ def test_stopping_wakes_the_listener_and_a_wake_is_no_event(
         assert heard == [WAKE_PAYLOAD]
     finally:
         watcher.close()
+
+
+def test_announcing_never_waits_for_a_second_pooled_connection(migrated_engine: EngineHandle) -> None:
+    """A request announces (a save marks presence, a commit's hook) while it still holds its own
+    pooled connection. With a pool of one, that connection taken, both kinds of announcement still
+    go out and arrive. Taking a second pooled connection for them made 50 saves at once wait for
+    one another until the pool's timeout (benchmarks/racing_saves.py, 50 different efforts)."""
+    if migrated_engine.kind != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    from portal.db import build_engine
+    from portal.live.bus import notify
+
+    with migrated_engine.engine.connect() as probe:
+        schema = probe.execute(text("SELECT current_schema()")).scalar_one()
+    engine = build_engine(migrated_engine.url, connect_args={"options": f"-csearch_path={schema}"},
+                          pool_size=1, max_overflow=0, pool_timeout=1)
+    live = Live(engine)
+    live.start()
+    try:
+        assert isinstance(live.bus, PostgresBus)
+        assert live.bus.connected.wait(WAIT), "the listener did not connect"
+        editor = User(id=424242, display_name="Pool Test", role="caseworker")
+
+        async def announce_while_holding_the_pool() -> tuple[LiveEvent | None, LiveEvent | None]:
+            with live.bus.subscribe(["plan:9191"]) as subscription, engine.connect() as held:
+                held.execute(text("SELECT 1"))  # the pool's only connection, in use
+                live.presence.editing(9191, editor, "effort:1")
+                heard_presence = await _next_of_kind(subscription, {PRESENCE})
+                notify(engine, [LiveEvent(PLAN, "plan:9191", 5)])
+                heard_change = await _next_of_kind(subscription, {PLAN})
+            return heard_presence, heard_change
+
+        heard_presence, heard_change = run_in_own_loop(announce_while_holding_the_pool())
+        assert heard_presence is not None and heard_presence.data is not None
+        assert heard_change is not None and heard_change.version == 5
+    finally:
+        live.stop()
+        engine.dispose()
