@@ -251,12 +251,9 @@ class PostgresBus(EventBus):
                 delay = min(delay * 2, 5.0)
 
     def _listen_once(self) -> None:
-        raw = self.engine.raw_connection()
-        connection: Any = raw.driver_connection
         # Taken out of the pool for good: the pool must not hand a listening connection to a request.
-        raw.detach()
+        connection = own_connection(self.engine)
         try:
-            connection.autocommit = True
             channel = channel_of(self.engine, connection)
             connection.execute(f'LISTEN "{channel}"')
             self.connected.set()
@@ -352,12 +349,8 @@ class Sender:
             self._close()
 
     def _connect(self) -> Any:
-        raw = self.engine.raw_connection()
-        connection: Any = raw.driver_connection
-        raw.detach()  # never back to the pool: it is in autocommit and this sender's alone
-        connection.autocommit = True
-        self._connection = connection
-        return connection
+        self._connection = own_connection(self.engine)
+        return self._connection
 
     def _close(self) -> None:
         connection, self._connection = self._connection, None
@@ -366,6 +359,15 @@ class Sender:
                 connection.close()
             except Exception:
                 pass
+
+
+def own_connection(engine: Engine) -> Any:
+    """A driver connection in autocommit, out of the pool for good (it is never handed back)."""
+    raw = engine.raw_connection()
+    connection: Any = raw.driver_connection
+    raw.detach()
+    connection.autocommit = True
+    return connection
 
 
 _SENDERS: weakref.WeakKeyDictionary[Engine, Sender] = weakref.WeakKeyDictionary()

@@ -19,7 +19,8 @@ from portal.accounts.models import LoginSession, Municipality, Person, User
 from portal.consent.models import Consent
 from portal.live import Live
 from portal.live.bus import (
-    ACCESS, PLAN, PRESENCE, RESYNC, LiveEvent, PostgresBus, Subscription, channel_of, plan_topic, user_topic,
+    ACCESS, PLAN, PRESENCE, RESYNC, LiveEvent, PostgresBus, Subscription, channel_of, own_connection, plan_topic,
+    user_topic,
 )
 from portal.plans.models import Plan
 
@@ -305,11 +306,8 @@ def test_stopping_wakes_the_listener_and_a_wake_is_no_event(
                     connection.execute(text("SELECT pg_notify(:c, :p)"), {"c": channel, "p": payload})
             return await _next_of_kind(subscription, {PLAN})
 
-    raw = engine.raw_connection()
-    watcher: Any = raw.driver_connection
-    raw.detach()  # switched to autocommit below: it must never go back to the pool
+    watcher: Any = own_connection(engine)
     try:
-        watcher.autocommit = True
         watcher.execute(f'LISTEN "{channel}"')
         with caplog.at_level("WARNING", logger="portal.live.bus"):
             event = run_in_own_loop(wake_then_change())
